@@ -1,0 +1,3 @@
+package dev.punchd;
+
+public final class Main { public static void main(String[] a) {} }
