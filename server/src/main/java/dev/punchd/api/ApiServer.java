@@ -1,0 +1,120 @@
+package dev.punchd.api;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC server of the API: the given services plus health and reflection, on TCP or on a Unix socket
+ * (created with mode 0600 and removed on close). Lifecycle only: the RPC logic lives in the services.
+ * Thread-safe.
+ */
+public final class ApiServer implements AutoCloseable {
+  /** Largest request message: a full Stream chunk plus room for the connection id. */
+  public static final int MAX_INBOUND_MESSAGE_BYTES = dev.punchd.engine.EngineSettings.MAX_MESSAGE_BYTES + 4096;
+
+  private final ApiEndpoint endpoint;
+  private final Server server;
+  private final HealthStatusManager health;
+  private final EventLoopGroup unixLoop;
+  private final ExecutorService executor;
+
+  private ApiServer(ApiEndpoint endpoint, Server server, HealthStatusManager health, EventLoopGroup unixLoop,
+      ExecutorService executor) {
+    this.endpoint = endpoint;
+    this.server = server;
+    this.health = health;
+    this.unixLoop = unixLoop;
+    this.executor = executor;
+  }
+
+  /** Starts serving; the health service reports SERVING once this returns. */
+  public static ApiServer start(ApiEndpoint endpoint, List<BindableService> services) throws IOException {
+    NettyServerBuilder builder;
+    EventLoopGroup unixLoop = null;
+    if (endpoint.isUnix()) {
+      Files.deleteIfExists(endpoint.unixSocket());
+      unixLoop = new EpollEventLoopGroup(1);
+      builder = NettyServerBuilder.forAddress(new DomainSocketAddress(endpoint.unixSocket().toString()))
+          .channelType(EpollServerDomainSocketChannel.class)
+          .bossEventLoopGroup(unixLoop)
+          .workerEventLoopGroup(unixLoop);
+    } else {
+      builder = NettyServerBuilder.forAddress(endpoint.tcp());
+    }
+    HealthStatusManager health = new HealthStatusManager();
+    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    builder.executor(executor)
+        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance());
+    services.forEach(builder::addService);
+    Server server;
+    try {
+      server = builder.build().start();
+    } catch (IOException e) {
+      executor.shutdownNow();
+      if (unixLoop != null) {
+        unixLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      }
+      throw new IOException("cannot listen for the API on " + endpoint + ": " + e.getMessage(), e);
+    }
+    if (endpoint.isUnix()) {
+      Files.setPosixFilePermissions(endpoint.unixSocket(), PosixFilePermissions.fromString("rw-------"));
+    }
+    return new ApiServer(endpoint, server, health, unixLoop, executor);
+  }
+
+  public ApiEndpoint endpoint() {
+    return endpoint;
+  }
+
+  /** The TCP port actually bound (useful with port 0); -1 for a Unix socket. */
+  public int port() {
+    return endpoint.isUnix() ? -1 : server.getPort();
+  }
+
+  public HealthStatusManager health() {
+    return health;
+  }
+
+  /** Reports NOT_SERVING to health checks (first step of a graceful shutdown). */
+  public void markNotServing() {
+    health.enterTerminalState();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Stops accepting calls, gives running calls a few seconds, then cancels them. Idempotent. */
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdown();
+    if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    executor.shutdownNow();
+    if (unixLoop != null) {
+      unixLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      try {
+        Files.deleteIfExists(endpoint.unixSocket());
+      } catch (IOException ignored) {
+        // a stale socket file is removed at the next start anyway
+      }
+    }
+  }
+}

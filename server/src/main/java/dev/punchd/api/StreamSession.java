@@ -1,0 +1,149 @@
+package dev.punchd.api;
+
+import dev.punchd.engine.Connection;
+import dev.punchd.engine.ConnectionManager;
+import dev.punchd.engine.DataPipe;
+import dev.punchd.engine.PunchdException;
+import dev.punchd.engine.StreamEnd;
+import dev.punchd.engine.StreamSink;
+import dev.punchd.v1.StreamRequest;
+import dev.punchd.v1.StreamResponse;
+import com.google.protobuf.ByteString;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+
+/**
+ * One Stream call, bridging the application and a connection's {@link DataPipe} with flow control both
+ * ways: a request message is asked for only when an earlier one reached the connection (at most
+ * {@link #WINDOW} in flight), and received bytes are sent only while the client is ready. Thread-safe:
+ * everything that writes to the response observer holds this object's lock.
+ */
+final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
+  /** Request messages in flight between gRPC and the connection. */
+  static final int WINDOW = 2;
+
+  private final ConnectionManager manager;
+  private final ServerCallStreamObserver<StreamResponse> responses;
+  private volatile DataPipe pipe;
+  private boolean ended; // guarded by this
+
+  StreamSession(ConnectionManager manager, ServerCallStreamObserver<StreamResponse> responses) {
+    this.manager = manager;
+    this.responses = responses;
+    responses.disableAutoRequest();
+    responses.setOnCancelHandler(this::detach);
+    responses.setOnReadyHandler(this::onReceivable);
+    responses.request(1);
+  }
+
+  @Override
+  public void onNext(StreamRequest request) {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+    }
+    try {
+      DataPipe current = pipe;
+      if (current == null) {
+        current = attach(request.getConnectionId());
+      }
+      if (request.getData().isEmpty()) {
+        responses.request(1);
+      } else {
+        current.send(request.getData().toByteArray());
+      }
+    } catch (PunchdException e) {
+      fail(StatusMapping.toStatus(e));
+    }
+  }
+
+  private DataPipe attach(String connectionId) {
+    if (connectionId.isEmpty()) {
+      throw new PunchdException(PunchdException.Kind.INVALID_ARGUMENT,
+          "the first StreamRequest must carry connection_id");
+    }
+    Connection connection = manager.get(connectionId);
+    Connection.State state = connection.state();
+    if (state == Connection.State.FAILED || state == Connection.State.CLOSED) {
+      throw new PunchdException(PunchdException.Kind.FAILED_PRECONDITION,
+          "connection " + connectionId + " is " + state + "; Stream needs a live connection");
+    }
+    DataPipe attached = connection.pipe();
+    pipe = attached;
+    attached.attach(this);
+    responses.request(WINDOW - 1);
+    return attached;
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    detach();
+  }
+
+  @Override
+  public void onCompleted() {
+    DataPipe current = pipe;
+    if (current != null) {
+      current.finishSending();
+    }
+  }
+
+  @Override
+  public void onSent() {
+    responses.request(1);
+  }
+
+  @Override
+  public synchronized void onReceivable() {
+    DataPipe current = pipe;
+    if (ended || current == null) {
+      return;
+    }
+    while (responses.isReady()) {
+      byte[] chunk = current.pollReceived();
+      if (chunk == null) {
+        break;
+      }
+      responses.onNext(StreamResponse.newBuilder().setData(ByteString.copyFrom(chunk)).build());
+    }
+    Optional<StreamEnd> end = current.end();
+    if (end.isPresent()) {
+      ended = true;
+      current.detach(this);
+      if (end.get().clean()) {
+        // A gRPC call cannot stay open for sending once the server completes it: this side finishes too,
+        // after everything it already accepted (see docs/api.md, "Half-close").
+        current.finishSending();
+        responses.onCompleted();
+      } else {
+        responses.onError(StatusMapping.toStatus(end.get()));
+      }
+    }
+  }
+
+  private synchronized void fail(StatusRuntimeException status) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    DataPipe current = pipe;
+    if (current != null) {
+      current.detach(this);
+    }
+    responses.onError(status);
+  }
+
+  private void detach() {
+    synchronized (this) {
+      ended = true;
+    }
+    DataPipe current = pipe;
+    if (current != null) {
+      current.detach(this);
+    }
+  }
+
+}

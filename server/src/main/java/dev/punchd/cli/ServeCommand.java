@@ -1,0 +1,126 @@
+package dev.punchd.cli;
+
+import dev.punchd.Sidecar;
+import dev.punchd.api.ApiEndpoint;
+import dev.punchd.discovery.PublicIpProviders;
+import dev.punchd.engine.Credentials;
+import dev.punchd.engine.EngineSettings;
+import dev.punchd.engine.PortRange;
+import dev.punchd.engine.TlsCredentials;
+import dev.punchd.transport.tls.Identity;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code punchd [serve]}: runs the sidecar until SIGTERM/SIGINT. It is also the root of the command line,
+ * so {@code punchd --api ...} and {@code punchd serve --api ...} are the same. Not thread-safe (used once).
+ */
+@Command(name = "punchd", mixinStandardHelpOptions = true, version = "punchd 0.1.0",
+    description = {"NAT hole-punching sidecar driven over gRPC (punchd.v1.HolePunch).",
+        "Runs the sidecar; subcommand 'reflector' serves a what-is-my-IP endpoint instead.",
+        "Every option can also be set with the environment variable named in brackets."})
+public final class ServeCommand implements Callable<Integer> {
+
+  /** The full command line: this command as the root, plus {@code serve} and {@code reflector}. */
+  public static CommandLine commandLine() {
+    CommandLine root = new CommandLine(new ServeCommand());
+    root.addSubcommand("serve", new ServeCommand());
+    root.addSubcommand("reflector", new ReflectorCommand());
+    root.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+      if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+        cmd.getErr().println("punchd: " + e.getMessage());
+        return CommandLine.ExitCode.USAGE;
+      }
+      throw e;
+    });
+    return root;
+  }
+
+  @Option(names = "--api", paramLabel = "ADDR", defaultValue = "${env:PUNCHD_API:-127.0.0.1:50051}",
+      description = "gRPC API address: IP:port or unix:/path/punchd.sock [PUNCHD_API] (default: ${DEFAULT-VALUE})")
+  String api;
+
+  @Option(names = "--public-ip", paramLabel = "SPEC",
+      defaultValue = "${env:PUNCHD_PUBLIC_IP:-https://api.ipify.org}",
+      description = "Public IP discovery: http(s)://URL answering the caller's IP as text, static:IP, or none "
+          + "[PUNCHD_PUBLIC_IP] (default: ${DEFAULT-VALUE})")
+  String publicIp;
+
+  @Option(names = "--local-interfaces", paramLabel = "NAMES", defaultValue = "${env:PUNCHD_LOCAL_INTERFACES:-}",
+      description = "Comma-separated interfaces whose addresses are advertised, e.g. lo,eth0; empty: all that are "
+          + "up, loopback included [PUNCHD_LOCAL_INTERFACES]")
+  String localInterfaces;
+
+  @Option(names = "--port-range", paramLabel = "FIRST-LAST", defaultValue = "${env:PUNCHD_PORT_RANGE:-any}",
+      description = "Local ports for punched connections, or 'any' for OS-chosen [PUNCHD_PORT_RANGE] "
+          + "(default: ${DEFAULT-VALUE})")
+  String portRange;
+
+  @Option(names = "--attempt-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "${env:PUNCHD_ATTEMPT_TIMEOUT:-30s}",
+      description = "How long AttemptConnection keeps punching before Failed(TIMEOUT) [PUNCHD_ATTEMPT_TIMEOUT] "
+          + "(default: ${DEFAULT-VALUE})")
+  Duration attemptTimeout;
+
+  @Option(names = "--retry-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "${env:PUNCHD_RETRY_INTERVAL:-200ms}",
+      description = "Base pause between re-dials of one peer address, jittered +-50%% [PUNCHD_RETRY_INTERVAL] "
+          + "(default: ${DEFAULT-VALUE})")
+  Duration retryInterval;
+
+  @Option(names = "--handshake-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "${env:PUNCHD_HANDSHAKE_TIMEOUT:-10s}",
+      description = "Bound on one TLS handshake plus nomination [PUNCHD_HANDSHAKE_TIMEOUT] (default: ${DEFAULT-VALUE})")
+  Duration handshakeTimeout;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "${env:PUNCHD_IDLE_TIMEOUT:-5m}",
+      description = "An allocated connection without AttemptConnection expires after this [PUNCHD_IDLE_TIMEOUT] "
+          + "(default: ${DEFAULT-VALUE})")
+  Duration idleTimeout;
+
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "${env:PUNCHD_MAX_CONNECTIONS:-4096}",
+      description = "Open connections at most; more get RESOURCE_EXHAUSTED [PUNCHD_MAX_CONNECTIONS] "
+          + "(default: ${DEFAULT-VALUE})")
+  int maxConnections;
+
+  @Option(names = "--receive-buffer", paramLabel = "BYTES", defaultValue = "${env:PUNCHD_RECEIVE_BUFFER:-1048576}",
+      description = "Received bytes held per connection for a slow or absent Stream reader [PUNCHD_RECEIVE_BUFFER] "
+          + "(default: ${DEFAULT-VALUE})")
+  int receiveBuffer;
+
+  @Option(names = "--identity-key", paramLabel = "FILE", defaultValue = "${env:PUNCHD_IDENTITY_KEY}",
+      description = "Persistent identity (created with mode 0600 if missing): every connection gets the same, "
+          + "stable fingerprint. Default: a fresh key per connection [PUNCHD_IDENTITY_KEY]")
+  Path identityKey;
+
+  @Override
+  public Integer call() throws Exception {
+    EngineSettings settings = new EngineSettings(PortRange.parse(portRange), interfaces(), attemptTimeout,
+        retryInterval, handshakeTimeout, idleTimeout, maxConnections, receiveBuffer, PublicIpProviders.parse(publicIp));
+    Supplier<Credentials> credentials = identityKey == null
+        ? TlsCredentials.ephemeral()
+        : TlsCredentials.persistent(Identity.loadOrCreate(identityKey));
+    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), settings, credentials);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        sidecar.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "punchd-shutdown"));
+    sidecar.awaitTermination();
+    return 0;
+  }
+
+  private List<String> interfaces() {
+    return Arrays.stream(localInterfaces.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,228 @@
+package dev.punchd.engine;
+
+import dev.punchd.transport.Link;
+import dev.punchd.transport.PeerCloseReason;
+import dev.punchd.transport.PeerClosedException;
+import dev.punchd.transport.SharedPort;
+import dev.punchd.v1.CloseInitiator;
+import dev.punchd.v1.CloseReason;
+import dev.punchd.v1.Closed;
+import dev.punchd.v1.Established;
+import dev.punchd.v1.Event;
+import dev.punchd.v1.Failed;
+import dev.punchd.v1.SecurityMode;
+import dev.punchd.v1.Transport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One punched connection: its port, its state machine (ALLOCATED, CONNECTING, ESTABLISHED, then FAILED
+ * or CLOSED), its attempt and its {@link DataPipe}. Every transition happens under this object's lock and
+ * publishes its event; a terminal transition frees the port. Thread-safe.
+ */
+public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+  /** Where a connection is in its life. */
+  public enum State { ALLOCATED, CONNECTING, ESTABLISHED, FAILED, CLOSED }
+
+  private final String id;
+  private final Addresses addresses;
+  private final SecurityMode security;
+  private final Credentials credentials; // null in RAW mode
+  private final PunchAttempt.Timing timing;
+  private final SharedPort port;
+  private final DataPipe pipe;
+  private final EventHub hub;
+  private final ScheduledExecutorService timer;
+  private final Consumer<Connection> onTerminated;
+  private State state = State.ALLOCATED; // guarded by this
+  private PunchAttempt attempt; // guarded by this
+  private Link link; // guarded by this
+  private long attemptStartNanos; // guarded by this
+  private boolean outputFinished; // guarded by this
+  private boolean inputFinished; // guarded by this
+
+  /** What GetAddresses reports. */
+  public record Addresses(List<String> local, List<String> published, String discoveryError) {}
+
+  Connection(String id, Addresses addresses, SecurityMode security, Credentials credentials,
+      PunchAttempt.Timing timing, SharedPort port, int receiveBufferBytes, EventHub hub,
+      ScheduledExecutorService timer, Consumer<Connection> onTerminated) {
+    this.id = id;
+    this.addresses = addresses;
+    this.security = security;
+    this.credentials = credentials;
+    this.timing = timing;
+    this.port = port;
+    this.pipe = new DataPipe(id, receiveBufferBytes, this);
+    this.hub = hub;
+    this.timer = timer;
+    this.onTerminated = onTerminated;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Addresses addresses() {
+    return addresses;
+  }
+
+  public SecurityMode security() {
+    return security;
+  }
+
+  /** The fingerprint to give the peer; empty in RAW mode. */
+  public String fingerprint() {
+    return credentials == null ? "" : credentials.fingerprint();
+  }
+
+  public DataPipe pipe() {
+    return pipe;
+  }
+
+  public synchronized State state() {
+    return state;
+  }
+
+  /** Starts punching toward {@code peers}; validated by the caller. */
+  synchronized void attempt(List<InetSocketAddress> peers, String peerFingerprint) {
+    if (state != State.ALLOCATED) {
+      throw PunchdException.precondition("connection " + id + " is " + state
+          + "; AttemptConnection is allowed once, on a connection that has just been allocated");
+    }
+    Handshaker handshaker = credentials == null ? new RawHandshaker() : credentials.handshaker(peerFingerprint);
+    state = State.CONNECTING;
+    attemptStartNanos = System.nanoTime();
+    attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
+    attempt.start();
+  }
+
+  /** Closes the connection in whatever state it is (no-op once terminal). */
+  void close(CloseReason reason, String message) {
+    PeerCloseReason wire = reason == CloseReason.SHUTDOWN ? PeerCloseReason.SHUTDOWN : PeerCloseReason.APPLICATION;
+    terminate(CloseInitiator.LOCAL, reason, message, wire);
+  }
+
+  /** Closes the connection if it is still only allocated; true if it did. */
+  boolean expireIfUnused() {
+    synchronized (this) {
+      if (state != State.ALLOCATED) {
+        return false;
+      }
+    }
+    terminate(CloseInitiator.LOCAL, CloseReason.EXPIRED, "no AttemptConnection within the idle timeout", null);
+    return true;
+  }
+
+  @Override
+  public void established(Link winner) {
+    synchronized (this) {
+      if (state != State.CONNECTING) {
+        winner.close();
+        return;
+      }
+      state = State.ESTABLISHED;
+      link = winner;
+      pipe.start(winner);
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attemptStartNanos);
+      log.info("connection {}: established with {} in {} ms", id, HostPort.format(winner.remoteAddress()), millis);
+      hub.publish(Event.newBuilder().setConnectionId(id).setEstablished(Established.newBuilder()
+          .setLocalAddress(HostPort.format(winner.localAddress()))
+          .setRemoteAddress(HostPort.format(winner.remoteAddress()))
+          .setTransport(Transport.TCP)
+          .setEstablishMillis(millis)
+          .setSecurity(security)).build());
+    }
+  }
+
+  @Override
+  public void failed(Failed failed) {
+    synchronized (this) {
+      if (state != State.CONNECTING) {
+        return;
+      }
+      state = State.FAILED;
+    }
+    log.info("connection {}: failed ({}): {}", id, failed.getReason(), failed.getMessage());
+    pipe.close(new StreamEnd(false, CloseReason.CLOSE_REASON_UNSPECIFIED, "connection failed: " + failed.getMessage()));
+    port.close();
+    hub.publish(Event.newBuilder().setConnectionId(id).setFailed(failed).build());
+    onTerminated.accept(this);
+  }
+
+  @Override
+  public void outputFinished() {
+    boolean done;
+    synchronized (this) {
+      outputFinished = true;
+      done = inputFinished;
+    }
+    if (done) {
+      terminate(CloseInitiator.PEER, CloseReason.COMPLETED, "both sides finished sending", null);
+    }
+  }
+
+  @Override
+  public void inputFinished() {
+    boolean done;
+    synchronized (this) {
+      inputFinished = true;
+      done = outputFinished;
+    }
+    if (done) {
+      terminate(CloseInitiator.LOCAL, CloseReason.COMPLETED, "both sides finished sending", null);
+    }
+  }
+
+  @Override
+  public void broken(IOException cause) {
+    if (cause instanceof PeerClosedException closed) {
+      CloseReason reason = switch (closed.reason()) {
+        case APPLICATION -> CloseReason.APPLICATION;
+        case SHUTDOWN -> CloseReason.SHUTDOWN;
+        case ERROR -> CloseReason.CONNECTION_LOST;
+      };
+      terminate(CloseInitiator.PEER, reason, closed.getMessage(), null);
+    } else {
+      terminate(CloseInitiator.PEER, CloseReason.CONNECTION_LOST, "connection lost: " + cause.getMessage(),
+          PeerCloseReason.ERROR);
+    }
+  }
+
+  private void terminate(CloseInitiator initiator, CloseReason reason, String message, PeerCloseReason wire) {
+    PunchAttempt runningAttempt;
+    Link established;
+    synchronized (this) {
+      if (state == State.FAILED || state == State.CLOSED) {
+        return;
+      }
+      state = State.CLOSED;
+      runningAttempt = attempt;
+      established = link;
+    }
+    log.info("connection {}: closed by {} ({}): {}", id, initiator, reason, message);
+    if (runningAttempt != null) {
+      runningAttempt.cancel();
+    }
+    pipe.close(new StreamEnd(reason == CloseReason.COMPLETED, reason, "connection closed: " + message));
+    if (established != null) {
+      if (wire != null) {
+        established.abort(wire, message);
+      } else {
+        established.close();
+      }
+    }
+    port.close();
+    hub.publish(Event.newBuilder().setConnectionId(id).setClosed(Closed.newBuilder()
+        .setInitiator(initiator).setReason(reason).setMessage(message)).build());
+    onTerminated.accept(this);
+  }
+}

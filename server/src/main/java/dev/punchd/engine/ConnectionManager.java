@@ -1,0 +1,205 @@
+package dev.punchd.engine;
+
+import dev.punchd.discovery.PublicIpProvider;
+import dev.punchd.transport.SharedPort;
+import dev.punchd.v1.CloseReason;
+import dev.punchd.v1.ConnectionOptions;
+import dev.punchd.v1.SecurityMode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's front door: allocates, finds, attempts and closes connections, enforces the connection
+ * limit, expires unused connections and remembers ended ones for a while (so that a late call gets
+ * FAILED_PRECONDITION rather than NOT_FOUND, and a late Events subscriber still sees the end). Thread-safe.
+ */
+public final class ConnectionManager implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionManager.class);
+  private static final int MAX_REMEMBERED_ENDED = 10_000;
+  private static final Duration REMEMBER_ENDED = Duration.ofMinutes(10);
+  private static final int MAX_PEER_ADDRESSES = 32;
+
+  private final EngineSettings settings;
+  private final Supplier<Credentials> credentials;
+  private final EventHub hub = new EventHub();
+  private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  private final ArrayDeque<String> ended = new ArrayDeque<>(); // guarded by itself
+  private final AtomicInteger live = new AtomicInteger();
+  private final ScheduledExecutorService timer;
+
+  /**
+   * @param credentials makes the identity of each new SECURE connection
+   */
+  public ConnectionManager(EngineSettings settings, Supplier<Credentials> credentials) {
+    this.settings = settings;
+    this.credentials = credentials;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "punchd-timer");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public EventHub events() {
+    return hub;
+  }
+
+  public EngineSettings settings() {
+    return settings;
+  }
+
+  /** Connections neither failed nor closed. */
+  public int liveConnections() {
+    return live.get();
+  }
+
+  /**
+   * Allocates a connection: binds its port, discovers its public address.
+   *
+   * @throws PunchdException RESOURCE_EXHAUSTED at the connection limit or with no free port
+   */
+  public Connection allocate(ConnectionOptions options) {
+    if (live.incrementAndGet() > settings.maxConnections()) {
+      live.decrementAndGet();
+      throw new PunchdException(PunchdException.Kind.RESOURCE_EXHAUSTED,
+          "connection limit reached: " + settings.maxConnections() + " connections are open (--max-connections)");
+    }
+    SharedPort port;
+    try {
+      port = SharedPort.bind(settings.portRange());
+    } catch (IOException e) {
+      live.decrementAndGet();
+      throw new PunchdException(PunchdException.Kind.RESOURCE_EXHAUSTED, "cannot bind a port for the connection: "
+          + e.getMessage());
+    }
+    String id = UUID.randomUUID().toString();
+    SecurityMode security = options.getSecurity() == SecurityMode.RAW ? SecurityMode.RAW : SecurityMode.SECURE;
+    Connection connection = new Connection(id, addressesFor(port.port()), security,
+        security == SecurityMode.RAW ? null : credentials.get(), timingFor(options), port,
+        settings.receiveBufferBytes(), hub, timer, this::ended);
+    hub.register(id);
+    connections.put(id, connection);
+    timer.schedule(connection::expireIfUnused, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    log.info("connection {}: allocated on port {} ({})", id, port.port(), security);
+    return connection;
+  }
+
+  /** @throws PunchdException NOT_FOUND for an id this sidecar does not know (or no longer remembers) */
+  public Connection get(String id) {
+    Connection connection = id == null ? null : connections.get(id);
+    if (connection == null) {
+      throw PunchdException.notFound(id);
+    }
+    return connection;
+  }
+
+  /**
+   * Starts punching toward the peer.
+   *
+   * @throws PunchdException INVALID_ARGUMENT for malformed addresses or fingerprint, NOT_FOUND,
+   *     FAILED_PRECONDITION when the connection is past allocation
+   */
+  public void attempt(String id, List<String> peerAddresses, String peerFingerprint) {
+    Connection connection = get(id);
+    List<InetSocketAddress> peers = parsePeers(peerAddresses);
+    String fingerprint = peerFingerprint == null ? "" : peerFingerprint.trim().toLowerCase();
+    if (connection.security() == SecurityMode.SECURE) {
+      if (fingerprint.isEmpty()) {
+        throw PunchdException.invalid("peer_fingerprint is required for a SECURE connection (use RAW for plain TCP)");
+      }
+      if (!fingerprint.matches("[0-9a-f]{64}")) {
+        throw PunchdException.invalid("malformed peer_fingerprint '" + peerFingerprint
+            + "': expected 64 hex digits (SHA-256)");
+      }
+      if (fingerprint.equals(connection.fingerprint())) {
+        throw PunchdException.invalid("peer_fingerprint is this connection's own fingerprint");
+      }
+    }
+    connection.attempt(peers, fingerprint);
+  }
+
+  /** Closes the connection (any state); closing an ended connection does nothing. */
+  public void close(String id) {
+    get(id).close(CloseReason.APPLICATION, "closed by the application");
+  }
+
+  /** Closes every connection, telling peers the sidecar shuts down; stops the timer. */
+  @Override
+  public void close() {
+    for (Connection connection : List.copyOf(connections.values())) {
+      connection.close(CloseReason.SHUTDOWN, "the sidecar is shutting down");
+    }
+    timer.shutdownNow();
+  }
+
+  private static List<InetSocketAddress> parsePeers(List<String> addresses) {
+    if (addresses.isEmpty()) {
+      throw PunchdException.invalid("peer_addresses is empty: give at least one 'host:port' of the peer");
+    }
+    if (addresses.size() > MAX_PEER_ADDRESSES) {
+      throw PunchdException.invalid("too many peer_addresses: " + addresses.size() + " (at most "
+          + MAX_PEER_ADDRESSES + ")");
+    }
+    LinkedHashSet<InetSocketAddress> peers = new LinkedHashSet<>();
+    for (String address : addresses) {
+      peers.add(HostPort.parse(address));
+    }
+    return new ArrayList<>(peers);
+  }
+
+  private Connection.Addresses addressesFor(int port) {
+    List<String> local = LocalAddresses.of(settings.localInterfaces()).stream()
+        .map(ip -> HostPort.format(ip, port)).toList();
+    PublicIpProvider provider = settings.publicIp();
+    try {
+      InetAddress ip = provider.discover();
+      return new Connection.Addresses(local, List.of(HostPort.format(ip, port)), "");
+    } catch (PublicIpProvider.DiscoveryException e) {
+      return new Connection.Addresses(local, List.of(), e.getMessage());
+    }
+  }
+
+  private PunchAttempt.Timing timingFor(ConnectionOptions options) {
+    Duration timeout = options.getAttemptTimeoutMs() > 0 ? Duration.ofMillis(options.getAttemptTimeoutMs())
+        : settings.attemptTimeout();
+    Duration retry = options.getRetryIntervalMs() > 0 ? Duration.ofMillis(options.getRetryIntervalMs())
+        : settings.retryInterval();
+    return new PunchAttempt.Timing(timeout, retry, settings.handshakeTimeout());
+  }
+
+  private void ended(Connection connection) {
+    live.decrementAndGet();
+    String forget;
+    synchronized (ended) {
+      ended.add(connection.id());
+      forget = ended.size() > MAX_REMEMBERED_ENDED ? ended.poll() : null;
+    }
+    if (forget != null) {
+      forget(forget);
+    }
+    if (!timer.isShutdown()) {
+      timer.schedule(() -> forget(connection.id()), REMEMBER_ENDED.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void forget(String id) {
+    connections.remove(id);
+    hub.forget(id);
+  }
+}

@@ -1,0 +1,14 @@
+package dev.punchd.engine;
+
+/**
+ * The local identity of one SECURE connection: what the application hands to the peer, and how candidates
+ * are authenticated against the peer's fingerprint. Implementations are immutable.
+ */
+public interface Credentials {
+
+  /** Lowercase hex fingerprint the peer must pass as {@code peer_fingerprint}. */
+  String fingerprint();
+
+  /** A handshaker that accepts only the peer with {@code peerFingerprint}. */
+  Handshaker handshaker(String peerFingerprint);
+}

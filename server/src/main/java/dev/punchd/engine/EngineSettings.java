@@ -1,0 +1,77 @@
+package dev.punchd.engine;
+
+import dev.punchd.discovery.PublicIpProvider;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the engine needs to know, validated at construction. Immutable.
+ *
+ * @param portRange ports punched connections bind (or {@link PortRange#ANY})
+ * @param localInterfaces names of interfaces whose addresses are advertised; empty means every interface that is up
+ * @param attemptTimeout default window in which AttemptConnection keeps punching
+ * @param retryInterval default base interval between re-dials of one peer address (jittered +-50%)
+ * @param handshakeTimeout bound on one TLS handshake and on waiting for nomination after it
+ * @param idleTimeout how long a connection may stay allocated without AttemptConnection
+ * @param maxConnections connections not yet failed or closed, at most
+ * @param receiveBufferBytes bytes received from the peer held for the application, per connection, at most
+ * @param publicIp how public addresses are discovered
+ */
+public record EngineSettings(
+    PortRange portRange,
+    List<String> localInterfaces,
+    Duration attemptTimeout,
+    Duration retryInterval,
+    Duration handshakeTimeout,
+    Duration idleTimeout,
+    int maxConnections,
+    int receiveBufferBytes,
+    PublicIpProvider publicIp) {
+
+  /** The largest message of the Stream RPC the sidecar accepts; also the largest chunk it sends. */
+  public static final int MAX_MESSAGE_BYTES = 1 << 20;
+
+  public EngineSettings {
+    Objects.requireNonNull(portRange, "portRange");
+    localInterfaces = List.copyOf(localInterfaces);
+    requirePositive(attemptTimeout, "attempt timeout");
+    requirePositive(retryInterval, "retry interval");
+    requirePositive(handshakeTimeout, "handshake timeout");
+    requirePositive(idleTimeout, "idle timeout");
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("max connections must be at least 1, got " + maxConnections);
+    }
+    if (receiveBufferBytes < 64 * 1024) {
+      throw new IllegalArgumentException("receive buffer must be at least 64 KiB, got " + receiveBufferBytes);
+    }
+    Objects.requireNonNull(publicIp, "publicIp");
+  }
+
+  /** Defaults of the command line, with the given discovery. */
+  public static EngineSettings defaults(PublicIpProvider publicIp) {
+    return new EngineSettings(PortRange.ANY, List.of(), Duration.ofSeconds(30), Duration.ofMillis(200),
+        Duration.ofSeconds(10), Duration.ofMinutes(5), 4096, 1 << 20, publicIp);
+  }
+
+  public EngineSettings withLocalInterfaces(List<String> names) {
+    return new EngineSettings(portRange, names, attemptTimeout, retryInterval, handshakeTimeout, idleTimeout,
+        maxConnections, receiveBufferBytes, publicIp);
+  }
+
+  public EngineSettings withTimeouts(Duration attempt, Duration idle) {
+    return new EngineSettings(portRange, localInterfaces, attempt, retryInterval, handshakeTimeout, idle,
+        maxConnections, receiveBufferBytes, publicIp);
+  }
+
+  public EngineSettings withLimits(int connections, int receiveBuffer) {
+    return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
+        idleTimeout, connections, receiveBuffer, publicIp);
+  }
+
+  private static void requirePositive(Duration d, String what) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive, got " + d);
+    }
+  }
+}

@@ -1,0 +1,212 @@
+package dev.punchd.engine;
+
+import dev.punchd.transport.Link;
+import dev.punchd.transport.SharedPort;
+import dev.punchd.v1.Failed;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One AttemptConnection: from the connection's shared port, re-dial every peer address (jittered) until
+ * the deadline while accepting inbound connections; every candidate goes through the {@link Handshaker};
+ * the first nominated one is reported, the others are closed. Refusals never end the attempt early:
+ * NATs answer early SYNs with RST, and the peer may start seconds later. Thread-safe; reports exactly once.
+ */
+final class PunchAttempt {
+  private static final Logger log = LoggerFactory.getLogger(PunchAttempt.class);
+  private static final int MIN_CONNECT_TIMEOUT_MILLIS = 500;
+  private static final int MAX_CONNECT_TIMEOUT_MILLIS = 3000;
+
+  /** Receives the outcome; called once, from an attempt thread. */
+  interface Outcome {
+    void established(Link link);
+
+    void failed(Failed failed);
+  }
+
+  /**
+   * Timing of one attempt.
+   *
+   * @param timeout how long to keep punching
+   * @param retryInterval base pause between dials of one address (jittered +-50%)
+   * @param handshakeTimeout bound on one candidate's handshake and nomination
+   */
+  record Timing(Duration timeout, Duration retryInterval, Duration handshakeTimeout) {}
+
+  private final String connectionId;
+  private final SharedPort port;
+  private final List<InetSocketAddress> peers;
+  private final Set<InetAddress> peerIps;
+  private final Handshaker handshaker;
+  private final boolean acceptOnlyFromPeerIps;
+  private final Timing timing;
+  private final ScheduledExecutorService timer;
+  private final Outcome outcome;
+  private final Nomination nomination = new Nomination();
+  private final CountDownLatch decided = new CountDownLatch(1);
+  private final Set<Socket> candidates = ConcurrentHashMap.newKeySet();
+  private final AttemptLog history;
+  private volatile long deadlineNanos;
+  private volatile ScheduledFuture<?> deadlineTask;
+
+  PunchAttempt(String connectionId, SharedPort port, List<InetSocketAddress> peers, Handshaker handshaker,
+      boolean acceptOnlyFromPeerIps, Timing timing, ScheduledExecutorService timer, Outcome outcome) {
+    this.connectionId = connectionId;
+    this.port = port;
+    this.peers = List.copyOf(peers);
+    this.peerIps = peers.stream().map(InetSocketAddress::getAddress).collect(Collectors.toUnmodifiableSet());
+    this.handshaker = handshaker;
+    this.acceptOnlyFromPeerIps = acceptOnlyFromPeerIps;
+    this.timing = timing;
+    this.timer = timer;
+    this.outcome = outcome;
+    this.history = new AttemptLog(this.peers.stream().map(HostPort::format).toList());
+  }
+
+  void start() {
+    deadlineNanos = System.nanoTime() + timing.timeout().toNanos();
+    deadlineTask = timer.schedule(this::expire, timing.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    Thread.ofVirtual().name("punch-accept-" + connectionId).start(this::acceptLoop);
+    for (InetSocketAddress peer : peers) {
+      Thread.ofVirtual().name("punch-dial-" + connectionId).start(() -> dialLoop(peer));
+    }
+  }
+
+  /** Abandons the attempt without reporting; idempotent. */
+  void cancel() {
+    if (nomination.tryWin()) {
+      stopPunching(null);
+    }
+  }
+
+  private void acceptLoop() {
+    while (!nomination.isDecided()) {
+      Socket socket;
+      try {
+        socket = port.accept();
+      } catch (IOException e) {
+        return; // the port stopped listening: the attempt is decided
+      }
+      InetSocketAddress from = (InetSocketAddress) socket.getRemoteSocketAddress();
+      if (acceptOnlyFromPeerIps && !peerIps.contains(from.getAddress())) {
+        log.info("connection {}: refused inbound connection from {} (not a peer address)", connectionId,
+            HostPort.format(from));
+        closeQuietly(socket);
+        continue;
+      }
+      Thread.ofVirtual().name("punch-in-" + connectionId).start(
+          () -> conclude(socket, "inbound from " + HostPort.format(from)));
+    }
+  }
+
+  private void dialLoop(InetSocketAddress peer) {
+    String address = HostPort.format(peer);
+    int connectTimeout = (int) Math.clamp(timing.retryInterval().toMillis() * 4, MIN_CONNECT_TIMEOUT_MILLIS,
+        MAX_CONNECT_TIMEOUT_MILLIS);
+    while (!nomination.isDecided()) {
+      long remainingMillis = remainingMillis();
+      if (remainingMillis <= 0) {
+        return;
+      }
+      history.dialed(address);
+      try {
+        Socket socket = port.dial(peer, (int) Math.min(connectTimeout, remainingMillis));
+        conclude(socket, address);
+      } catch (IOException e) {
+        if (!nomination.isDecided()) {
+          history.error(address, describe(e));
+        }
+      }
+      pauseBeforeRedial();
+    }
+  }
+
+  private void conclude(Socket socket, String source) {
+    candidates.add(socket);
+    try {
+      int timeout = (int) Math.max(1, Math.min(timing.handshakeTimeout().toMillis(), remainingMillis()));
+      Optional<Link> link = handshaker.conclude(socket, nomination, timeout);
+      if (link.isPresent()) {
+        candidates.remove(socket);
+        log.debug("connection {}: nominated {} ({})", connectionId, HostPort.format(link.get().remoteAddress()), source);
+        stopPunching(link.get());
+        return;
+      }
+      closeQuietly(socket);
+    } catch (Handshaker.HandshakeException e) {
+      closeQuietly(socket);
+      if (!nomination.isDecided()) {
+        history.handshakeFailed(source, e.reason(), e.getMessage());
+        log.info("connection {}: handshake with {} failed: {}", connectionId, source, e.getMessage());
+      }
+    } finally {
+      candidates.remove(socket);
+    }
+  }
+
+  private void expire() {
+    if (nomination.tryWin()) {
+      stopPunching(null);
+      outcome.failed(Failed.newBuilder()
+          .setReason(history.reason())
+          .setMessage(history.summary(timing.timeout().toMillis()))
+          .addAllAddressErrors(history.addressErrors())
+          .build());
+    }
+  }
+
+  private void stopPunching(Link winner) {
+    decided.countDown();
+    ScheduledFuture<?> task = deadlineTask;
+    if (task != null) {
+      task.cancel(false);
+    }
+    port.stopPunching();
+    candidates.forEach(PunchAttempt::closeQuietly);
+    if (winner != null) {
+      outcome.established(winner);
+    }
+  }
+
+  private void pauseBeforeRedial() {
+    long base = timing.retryInterval().toMillis();
+    long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base + 1);
+    try {
+      decided.await(Math.min(jittered, Math.max(0, remainingMillis())), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private long remainingMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+  }
+
+  private static String describe(IOException e) {
+    String message = e.getMessage();
+    return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // the candidate is discarded either way
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package dev.punchd.transport;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * punchd's framing inside an authenticated TLS session (DESIGN section 4, with the frames of
+ * {@code docs/wire-protocol.md}): a NOMINATE frame picks the connection, DATA frames carry the stream,
+ * FIN half-closes, CLOSE ends the connection with a reason. One reader and one writer thread may work at
+ * once; {@link #abort} may be called from any thread.
+ */
+public final class SecureLink implements Link {
+  static final int NOMINATE = 1;
+  static final int DATA = 2;
+  static final int FIN = 3;
+  static final int CLOSE = 4;
+  static final int PROTOCOL_VERSION = 1;
+  private static final int HEADER = 5;
+  /** One frame fills one TLS record (16 KiB). */
+  private static final int MAX_FRAME_PAYLOAD = 16 * 1024 - HEADER;
+  private static final int MAX_CONTROL_PAYLOAD = 1024;
+  private static final long ABORT_WAIT_MILLIS = 1000;
+  private static final byte[] EMPTY = new byte[0];
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final byte[] frame = new byte[HEADER + MAX_FRAME_PAYLOAD]; // guarded by writeLock
+  private int dataLeft; // reader thread only
+  private boolean finished; // reader thread only
+
+  /** Wraps a socket whose TLS handshake (and peer authentication) has completed. */
+  public SecureLink(Socket authenticated) throws IOException {
+    this.socket = authenticated;
+    socket.setTcpNoDelay(true);
+    InputStream raw = socket.getInputStream();
+    this.in = new DataInputStream(raw);
+    this.out = socket.getOutputStream();
+  }
+
+  /** Controlling side: names this connection as the one both sides keep. */
+  public void sendNomination() throws IOException {
+    writeFrame(NOMINATE, new byte[] {PROTOCOL_VERSION}, 0, 1);
+  }
+
+  /**
+   * Controlled side: waits up to {@code timeoutMillis} for the peer to nominate this connection.
+   *
+   * @return false when the peer closed this connection instead (it nominated another)
+   * @throws IOException on a timeout, a protocol error or an unsupported protocol version
+   */
+  public boolean awaitNomination(int timeoutMillis) throws IOException {
+    socket.setSoTimeout(timeoutMillis);
+    try {
+      int type = in.read();
+      if (type == -1) {
+        return false;
+      }
+      int length = in.readInt();
+      if (type != NOMINATE || length < 1 || length > MAX_CONTROL_PAYLOAD) {
+        throw new IOException("protocol error: expected NOMINATE, got frame type " + type + " of " + length + " bytes");
+      }
+      byte[] payload = in.readNBytes(length);
+      if (payload.length < length) {
+        return false;
+      }
+      if (payload[0] != PROTOCOL_VERSION) {
+        throw new IOException("peer speaks punchd wire protocol version " + payload[0] + ", this side "
+            + PROTOCOL_VERSION);
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      throw new SocketTimeoutException("peer did not nominate this connection within " + timeoutMillis + " ms");
+    } finally {
+      socket.setSoTimeout(0);
+    }
+  }
+
+  @Override
+  public int read(byte[] buffer) throws IOException {
+    while (dataLeft == 0) {
+      if (finished) {
+        return -1;
+      }
+      int type = in.read();
+      if (type == -1) {
+        throw new EOFException("connection ended without FIN or CLOSE (truncated)");
+      }
+      int length = in.readInt();
+      switch (type) {
+        case DATA -> dataLeft = checkLength(length, MAX_FRAME_PAYLOAD, type);
+        case FIN -> {
+          checkLength(length, 0, type);
+          finished = true;
+        }
+        case CLOSE -> throw readClose(checkLength(length, MAX_CONTROL_PAYLOAD, type));
+        default -> throw new IOException("protocol error: unexpected frame type " + type);
+      }
+    }
+    int n = in.read(buffer, 0, Math.min(buffer.length, dataLeft));
+    if (n < 0) {
+      throw new EOFException("connection ended inside a DATA frame (truncated)");
+    }
+    dataLeft -= n;
+    return n;
+  }
+
+  private PeerClosedException readClose(int length) throws IOException {
+    byte[] payload = in.readNBytes(length);
+    if (payload.length == 0) {
+      return new PeerClosedException(PeerCloseReason.ERROR, "");
+    }
+    String message = new String(payload, 1, payload.length - 1, StandardCharsets.UTF_8);
+    return new PeerClosedException(PeerCloseReason.fromCode(payload[0]), message);
+  }
+
+  private static int checkLength(int length, int max, int type) throws IOException {
+    if (length < 0 || length > max) {
+      throw new IOException("protocol error: frame type " + type + " with length " + length);
+    }
+    return length;
+  }
+
+  @Override
+  public void write(byte[] data, int offset, int length) throws IOException {
+    int done = 0;
+    while (done < length) {
+      int chunk = Math.min(MAX_FRAME_PAYLOAD, length - done);
+      writeFrame(DATA, data, offset + done, chunk);
+      done += chunk;
+    }
+  }
+
+  @Override
+  public void finishOutput() throws IOException {
+    writeFrame(FIN, EMPTY, 0, 0);
+  }
+
+
+  private void writeFrame(int type, byte[] payload, int offset, int length) throws IOException {
+    writeLock.lock();
+    try {
+      frame[0] = (byte) type;
+      frame[1] = (byte) (length >>> 24);
+      frame[2] = (byte) (length >>> 16);
+      frame[3] = (byte) (length >>> 8);
+      frame[4] = (byte) length;
+      System.arraycopy(payload, offset, frame, HEADER, length);
+      out.write(frame, 0, HEADER + length);
+      out.flush();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /**
+   * Sends CLOSE with the reason when the writer is free within a second (a writer blocked by a full peer
+   * window cannot be waited for), then closes.
+   */
+  @Override
+  public void abort(PeerCloseReason reason, String message) {
+    byte[] text = message.getBytes(StandardCharsets.UTF_8);
+    byte[] payload = new byte[1 + Math.min(text.length, MAX_CONTROL_PAYLOAD - 1)];
+    payload[0] = (byte) reason.code();
+    System.arraycopy(text, 0, payload, 1, payload.length - 1);
+    Thread sender = Thread.ofVirtual().start(() -> {
+      try {
+        if (writeLock.tryLock(ABORT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+          try {
+            writeFrame(CLOSE, payload, 0, payload.length);
+          } finally {
+            writeLock.unlock();
+          }
+        }
+      } catch (IOException | InterruptedException ignored) {
+        // the peer will see the connection end without a reason
+      }
+    });
+    try {
+      sender.join(ABORT_WAIT_MILLIS * 2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    close();
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) socket.getLocalSocketAddress();
+  }
+
+  @Override
+  public InetSocketAddress remoteAddress() {
+    return (InetSocketAddress) socket.getRemoteSocketAddress();
+  }
+
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // nothing to do about a failing close
+    }
+  }
+}

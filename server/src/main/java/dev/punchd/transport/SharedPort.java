@@ -1,0 +1,152 @@
+package dev.punchd.transport;
+
+import dev.punchd.engine.PortRange;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One local TCP port shared by a listener and any number of dialers (SO_REUSEADDR + SO_REUSEPORT), so the
+ * NAT mapping that outbound SYNs create is the one the peer is told about. {@link #close()} closes the
+ * listener and aborts every dial in flight. Thread-safe.
+ */
+public final class SharedPort implements Closeable {
+  private static final int BACKLOG = 16;
+  private static final int MAX_BIND_TRIES = 64;
+  /** Ports this process holds, so two connections of one sidecar never share a port. */
+  private static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
+
+  private final int port;
+  private final ServerSocket listener;
+  private final Set<Socket> dialing = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private SharedPort(int port, ServerSocket listener) {
+    this.port = port;
+    this.listener = listener;
+  }
+
+  /**
+   * Binds a listener on a free port of the range (any free port for {@link PortRange#ANY}).
+   *
+   * @throws BindException when no port of the range is free
+   */
+  public static SharedPort bind(PortRange range) throws IOException {
+    int tries = range.isAny() ? MAX_BIND_TRIES : Math.min(MAX_BIND_TRIES, range.size() * 2);
+    for (int i = 0; i < tries; i++) {
+      int candidate = range.isAny() ? 0 : range.first() + ThreadLocalRandom.current().nextInt(range.size());
+      Integer free = probeFree(candidate);
+      if (free == null || !HELD.add(free)) {
+        continue;
+      }
+      try {
+        return new SharedPort(free, listen(free));
+      } catch (IOException e) {
+        HELD.remove(free);
+      }
+    }
+    throw new BindException("no free port in range " + range + " after " + tries + " tries");
+  }
+
+  /**
+   * Finds out whether nobody (in any process) holds the port, by binding it exclusively for a moment. The
+   * shared sockets are bound right after; a port that another process takes in between is then shared
+   * with it, which the small window makes unlikely and the handshake makes harmless.
+   */
+  private static Integer probeFree(int candidate) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(candidate), 1);
+      return probe.getLocalPort();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static ServerSocket listen(int port) throws IOException {
+    ServerSocket socket = new ServerSocket();
+    try {
+      share(socket);
+      socket.bind(new InetSocketAddress(port), BACKLOG);
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  private static void share(ServerSocket socket) throws IOException {
+    socket.setReuseAddress(true);
+    socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Waits for the next inbound connection; fails once the port is closed. */
+  public Socket accept() throws IOException {
+    return listener.accept();
+  }
+
+  /**
+   * Connects to {@code peer} from this port, waiting at most {@code timeoutMillis} for the peer's answer.
+   * A connection may come from the peer's SYN crossing ours (TCP simultaneous open).
+   */
+  public Socket dial(InetSocketAddress peer, int timeoutMillis) throws IOException {
+    Socket socket = new Socket();
+    dialing.add(socket);
+    try {
+      if (closed) {
+        throw new IOException("port " + port + " is closed");
+      }
+      socket.setReuseAddress(true);
+      socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      socket.bind(new InetSocketAddress(port));
+      socket.connect(peer, timeoutMillis);
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    } finally {
+      dialing.remove(socket);
+    }
+  }
+
+  private void stopListening() {
+    try {
+      listener.close();
+    } catch (IOException ignored) {
+      // closing a listener has nothing useful to report
+    }
+  }
+
+  /** Stops accepting and dialing (sockets already connected stay open); idempotent. */
+  public void stopPunching() {
+    closed = true;
+    stopListening();
+    for (Socket socket : dialing) {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // aborting a dial
+      }
+    }
+  }
+
+  /**
+   * Stops punching and releases the port for reuse by this process; call once the connection that used
+   * the port is closed too. Idempotent.
+   */
+  @Override
+  public void close() {
+    stopPunching();
+    HELD.remove(port);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.punchd.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.punchd.v1.AttemptConnectionRequest;
+import dev.punchd.v1.ConnectionOptions;
+import dev.punchd.v1.Event;
+import dev.punchd.v1.GetAddressesRequest;
+import dev.punchd.v1.GetAddressesResponse;
+
+/**
+ * Two applications, each with its own sidecar, that exchanged addresses and fingerprints and asked their
+ * sidecars to connect; {@link #awaitEstablished()} waits for both Established events.
+ */
+public final class Pair {
+  public final TestSidecar a;
+  public final TestSidecar b;
+  public final GetAddressesResponse addressesA;
+  public final GetAddressesResponse addressesB;
+  public final EventRecorder eventsA;
+  public final EventRecorder eventsB;
+
+  private Pair(TestSidecar a, TestSidecar b, GetAddressesResponse addressesA, GetAddressesResponse addressesB) {
+    this.a = a;
+    this.b = b;
+    this.addressesA = addressesA;
+    this.addressesB = addressesB;
+    this.eventsA = EventRecorder.subscribe(a.async(), addressesA.getConnectionId());
+    this.eventsB = EventRecorder.subscribe(b.async(), addressesB.getConnectionId());
+  }
+
+  /** Allocates a connection on each sidecar and attempts both ways with what GetAddresses returned. */
+  public static Pair attempt(TestSidecar a, TestSidecar b, ConnectionOptions options) {
+    GetAddressesResponse addressesA = allocate(a, options);
+    GetAddressesResponse addressesB = allocate(b, options);
+    Pair pair = new Pair(a, b, addressesA, addressesB);
+    a.blocking().attemptConnection(attemptTowards(addressesA.getConnectionId(), addressesB));
+    b.blocking().attemptConnection(attemptTowards(addressesB.getConnectionId(), addressesA));
+    return pair;
+  }
+
+  public static GetAddressesResponse allocate(TestSidecar sidecar, ConnectionOptions options) {
+    return sidecar.blocking().getAddresses(GetAddressesRequest.newBuilder().setOptions(options).build());
+  }
+
+  /** An AttemptConnection toward everything the peer's GetAddresses returned. */
+  public static AttemptConnectionRequest attemptTowards(String connectionId, GetAddressesResponse peer) {
+    return AttemptConnectionRequest.newBuilder()
+        .setConnectionId(connectionId)
+        .addAllPeerAddresses(peer.getLocalAddressesList())
+        .addAllPeerAddresses(peer.getPublicAddressesList())
+        .setPeerFingerprint(peer.getFingerprint())
+        .build();
+  }
+
+  public void awaitEstablished() throws InterruptedException {
+    Event ea = eventsA.next();
+    Event eb = eventsB.next();
+    assertThat(ea.hasEstablished()).as("A's first event: %s", ea).isTrue();
+    assertThat(eb.hasEstablished()).as("B's first event: %s", eb).isTrue();
+    // Both sides kept the same TCP connection: each one's local address is the other's remote address.
+    assertThat(ea.getEstablished().getRemoteAddress().replaceAll("^.*:", ""))
+        .isEqualTo(eb.getEstablished().getLocalAddress().replaceAll("^.*:", ""));
+    assertThat(eb.getEstablished().getRemoteAddress().replaceAll("^.*:", ""))
+        .isEqualTo(ea.getEstablished().getLocalAddress().replaceAll("^.*:", ""));
+  }
+
+  public String idA() {
+    return addressesA.getConnectionId();
+  }
+
+  public String idB() {
+    return addressesB.getConnectionId();
+  }
+}

@@ -1,0 +1,72 @@
+package dev.punchd.testing;
+
+import dev.punchd.Sidecar;
+import dev.punchd.api.ApiEndpoint;
+import dev.punchd.discovery.PublicIpProviders;
+import dev.punchd.engine.EngineSettings;
+import dev.punchd.engine.TlsCredentials;
+import dev.punchd.v1.HolePunchGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real sidecar for tests: API on 127.0.0.1 (OS-chosen port), advertising loopback only, no discovery,
+ * short timeouts; plus a plaintext channel to it. Closing closes both.
+ */
+public final class TestSidecar implements AutoCloseable {
+  private final Sidecar sidecar;
+  private final ManagedChannel channel;
+
+  private TestSidecar(Sidecar sidecar, ManagedChannel channel) {
+    this.sidecar = sidecar;
+    this.channel = channel;
+  }
+
+  /** Settings every test starts from: loopback only, no public IP discovery, 10 s attempts. */
+  public static EngineSettings testSettings() {
+    return EngineSettings.defaults(PublicIpProviders.parse("none"))
+        .withLocalInterfaces(List.of("lo"))
+        .withTimeouts(Duration.ofSeconds(10), Duration.ofMinutes(5));
+  }
+
+  public static TestSidecar start() throws IOException {
+    return start(s -> s);
+  }
+
+  public static TestSidecar start(UnaryOperator<EngineSettings> customize) throws IOException {
+    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse("127.0.0.1:0"), customize.apply(testSettings()),
+        TlsCredentials.ephemeral());
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.api().port())
+        .usePlaintext()
+        .maxInboundMessageSize(4 << 20)
+        .build();
+    return new TestSidecar(sidecar, channel);
+  }
+
+  public Sidecar sidecar() {
+    return sidecar;
+  }
+
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  public HolePunchGrpc.HolePunchBlockingStub blocking() {
+    return HolePunchGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  public HolePunchGrpc.HolePunchStub async() {
+    return HolePunchGrpc.newStub(channel);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    sidecar.close();
+  }
+}
