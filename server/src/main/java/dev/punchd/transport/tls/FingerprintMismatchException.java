@@ -1,0 +1,20 @@
+package dev.punchd.transport.tls;
+
+import java.security.cert.CertificateException;
+
+/**
+ * Thrown by {@link PinnedTrustManager} when the peer's certificate is not the pinned one. SunJSSE
+ * keeps it as the cause of the handshake failure, which lets {@link TlsFailure#classify} recognise
+ * it. The message shows only fingerprint prefixes.
+ */
+final class FingerprintMismatchException extends CertificateException {
+  private static final long serialVersionUID = 1L;
+
+  FingerprintMismatchException(String presented, String expected) {
+    super(
+        "peer presented fingerprint "
+            + Fingerprints.abbreviate(presented)
+            + ", expected "
+            + Fingerprints.abbreviate(expected));
+  }
+}

@@ -1,0 +1,123 @@
+package dev.punchd.transport.tls;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Why a TLS handshake failed, as a {@link Kind} for machines and a message for humans. Messages
+ * name fingerprints by their first 16 hex digits and alerts by their TLS name; they never carry key
+ * material. Immutable and thread-safe.
+ *
+ * <p>A wrong fingerprint on one side can also flip that side's TLS role (roles follow the
+ * fingerprints each side was given). Then both sides are TLS clients ({@link Kind#PROTOCOL}, the
+ * message says so) or both wait as TLS servers (one side {@link Kind#TIMEOUT}, the other {@link
+ * Kind#PEER_CLOSED} when the first gives up).
+ *
+ * @param kind what went wrong
+ * @param message a one-line explanation for users
+ */
+public record TlsFailure(Kind kind, String message) {
+  /** The failure classes the engine distinguishes. */
+  public enum Kind {
+    /** We rejected the peer's certificate: its fingerprint is not the one we were given. */
+    FINGERPRINT_MISMATCH,
+    /** The peer rejected our certificate (it was given another fingerprint for us). */
+    REJECTED_BY_PEER,
+    /** The peer closed, reset or cancelled the connection before the handshake completed. */
+    PEER_CLOSED,
+    /** The peer stayed silent longer than the handshake timeout. */
+    TIMEOUT,
+    /** Any other TLS alert, or bytes that are not TLS. */
+    PROTOCOL
+  }
+
+  private static final Pattern RECEIVED_ALERT = Pattern.compile("Received fatal alert: (\\w+)");
+  private static final Set<String> CERTIFICATE_ALERTS =
+      Set.of(
+          "bad_certificate",
+          "unsupported_certificate",
+          "certificate_revoked",
+          "certificate_expired",
+          "certificate_unknown",
+          "unknown_ca");
+  private static final String CLOSED_DURING_HANDSHAKE = "close_notify during handshake";
+  private static final String ROLE_CONFLICT = "Unexpected handshake message: client_hello";
+
+  public TlsFailure {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(message, "message");
+  }
+
+  /** Explains an {@link IOException} thrown by {@link TlsHandshake#secure} or by the first read. */
+  public static TlsFailure classify(IOException failure) {
+    List<Throwable> chain = causes(Objects.requireNonNull(failure, "failure"));
+    for (Throwable cause : chain) {
+      if (cause instanceof FingerprintMismatchException mismatch) {
+        return new TlsFailure(Kind.FINGERPRINT_MISMATCH, mismatch.getMessage());
+      }
+    }
+    return chain.stream()
+        .map(TlsFailure::classifyCause)
+        .flatMap(Optional::stream)
+        .findFirst()
+        .orElseGet(
+            () -> new TlsFailure(Kind.PROTOCOL, "TLS handshake failed: " + failure.getMessage()));
+  }
+
+  private static Optional<TlsFailure> classifyCause(Throwable cause) {
+    String text = String.valueOf(cause.getMessage());
+    Matcher alert = RECEIVED_ALERT.matcher(text);
+    if (alert.find()) {
+      return Optional.of(fromAlert(alert.group(1)));
+    }
+    if (cause instanceof SocketTimeoutException) {
+      return Optional.of(
+          new TlsFailure(
+              Kind.TIMEOUT,
+              "peer did not complete the TLS handshake in time (a silent peer, or both sides"
+                  + " waiting as TLS server because one was given a wrong fingerprint)"));
+    }
+    if (cause instanceof EOFException
+        || cause instanceof SocketException
+        || text.contains(CLOSED_DURING_HANDSHAKE)) {
+      return Optional.of(
+          new TlsFailure(
+              Kind.PEER_CLOSED,
+              "peer closed the connection during the TLS handshake (" + text + ")"));
+    }
+    if (text.contains(ROLE_CONFLICT)) {
+      return Optional.of(
+          new TlsFailure(
+              Kind.PROTOCOL,
+              "peer also acted as TLS client: one side was given a wrong fingerprint"));
+    }
+    return Optional.empty();
+  }
+
+  private static TlsFailure fromAlert(String description) {
+    if (CERTIFICATE_ALERTS.contains(description)) {
+      return new TlsFailure(
+          Kind.REJECTED_BY_PEER,
+          "peer rejected our certificate (it expects a different fingerprint)");
+    }
+    return new TlsFailure(Kind.PROTOCOL, "peer sent TLS alert " + description);
+  }
+
+  private static List<Throwable> causes(Throwable failure) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable cause = failure; cause != null && !chain.contains(cause); ) {
+      chain.add(cause);
+      cause = cause.getCause();
+    }
+    return chain;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The TLS 1.3 layer of punchd's SECURE mode (DESIGN.md section 4): an {@link
+ * dev.punchd.transport.tls.Identity} per connection (or a persistent one), {@link
+ * dev.punchd.transport.tls.TlsHandshake} to secure a punched TCP socket with mutually pinned
+ * fingerprints, and {@link dev.punchd.transport.tls.TlsFailure} to explain a failed handshake to
+ * users. Uses the JDK's SunJSSE for TLS and BouncyCastle only to issue and store certificates.
+ */
+package dev.punchd.transport.tls;

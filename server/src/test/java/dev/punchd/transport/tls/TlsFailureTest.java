@@ -1,0 +1,174 @@
+package dev.punchd.transport.tls;
+
+import static dev.punchd.transport.tls.BothSides.HANDSHAKE_TIMEOUT;
+import static dev.punchd.transport.tls.BothSides.await;
+import static dev.punchd.transport.tls.BothSides.failureOf;
+import static dev.punchd.transport.tls.TlsHandshakeTest.readExactly;
+import static dev.punchd.transport.tls.TlsHandshakeTest.write;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.punchd.transport.tls.TlsFailure.Kind;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.Future;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TlsFailureTest {
+  private static final byte CLOSE_NOTIFY = 0;
+  private static final byte USER_CANCELED = 90;
+  private static final byte[] SECRET = "application data".getBytes(US_ASCII);
+
+  private final IdentityPair ids = IdentityPair.generate();
+  private final BothSides sides = new BothSides();
+
+  @AfterEach
+  void stopSides() throws InterruptedException {
+    sides.close();
+  }
+
+  @Test
+  void plainBytesInsteadOfAServerHelloFailAsProtocolError() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> tlsClient = sides.secure(ids.lower(), pair.acceptor(), ids.higher());
+      Socket plainPeer = pair.dialer();
+      assertThat(plainPeer.getInputStream().read()).as("ClientHello record type").isEqualTo(22);
+      write(plainPeer, "SSH-2.0-OpenSSH_9.6\r\n".getBytes(US_ASCII));
+
+      assertThat(TlsFailure.classify(failureOf(tlsClient)).kind())
+          .isIn(Kind.PROTOCOL, Kind.PEER_CLOSED);
+      assertThat(pair.acceptor().isClosed()).isTrue();
+    }
+  }
+
+  @Test
+  void plainBytesInsteadOfAClientHelloFailAsProtocolError() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> tlsServer = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      write(pair.dialer(), "GET / HTTP/1.1\r\nHost: punchd\r\n\r\n".getBytes(US_ASCII));
+
+      TlsFailure failure = TlsFailure.classify(failureOf(tlsServer));
+      assertThat(failure.kind()).isIn(Kind.PROTOCOL, Kind.PEER_CLOSED);
+      assertThat(failure.message()).contains("Unsupported or unrecognized SSL message");
+    }
+  }
+
+  @Test
+  void aSilentPeerTimesOutAndTheSocketIsClosed() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> tlsServer =
+          sides.run(
+              () ->
+                  new TlsHandshake(ids.higher())
+                      .secure(pair.acceptor(), ids.lower().fingerprint(), Duration.ofMillis(200)));
+
+      assertThat(TlsFailure.classify(failureOf(tlsServer)).kind()).isEqualTo(Kind.TIMEOUT);
+      assertThat(pair.acceptor().isClosed()).isTrue();
+    }
+  }
+
+  @ParameterizedTest(name = "we are the TLS client: {0}")
+  @ValueSource(booleans = {true, false})
+  void aPeerThatHangsUpFailsAsPeerClosed(boolean weAreClient) throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      pair.dialer().close();
+      Future<SSLSocket> ours =
+          weAreClient
+              ? sides.secure(ids.lower(), pair.acceptor(), ids.higher())
+              : sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+
+      assertThat(TlsFailure.classify(failureOf(ours)).kind()).isEqualTo(Kind.PEER_CLOSED);
+    }
+  }
+
+  @ParameterizedTest(name = "we are the TLS client: {0}, peer sends user_canceled first: {1}")
+  @CsvSource({"true, true", "true, false", "false, true", "false, false"})
+  void aPeerThatCancelsTheHandshakeWithAlertsFailsAsPeerClosed(
+      boolean weAreClient, boolean userCanceledFirst) throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> ours =
+          weAreClient
+              ? sides.secure(ids.lower(), pair.acceptor(), ids.higher())
+              : sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      if (weAreClient) {
+        assertThat(pair.dialer().getInputStream().read()).as("ClientHello").isEqualTo(22);
+      }
+      if (userCanceledFirst) {
+        write(pair.dialer(), plaintextWarningAlert(USER_CANCELED));
+      }
+      write(pair.dialer(), plaintextWarningAlert(CLOSE_NOTIFY));
+
+      assertThat(TlsFailure.classify(failureOf(ours)).kind()).isEqualTo(Kind.PEER_CLOSED);
+    }
+  }
+
+  @Test
+  void aTls12OnlyPeerIsRefusedWithoutFallback() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> ours = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      Future<Void> legacyPeer =
+          sides.run(
+              () -> {
+                SSLSocket legacy =
+                    (SSLSocket)
+                        SSLContext.getDefault()
+                            .getSocketFactory()
+                            .createSocket(pair.dialer(), null, pair.dialer().getPort(), true);
+                legacy.setEnabledProtocols(new String[] {"TLSv1.2"});
+                legacy.startHandshake();
+                return null;
+              });
+
+      TlsFailure failure = TlsFailure.classify(failureOf(ours));
+      assertThat(failure.kind()).isEqualTo(Kind.PROTOCOL);
+      assertThat(failure.message()).contains("protocol_version");
+      assertThat(TlsFailure.classify(failureOf(legacyPeer)))
+          .isEqualTo(new TlsFailure(Kind.PROTOCOL, "peer sent TLS alert protocol_version"));
+    }
+  }
+
+  @Test
+  void aFlippedByteInFlightIsDetectedAndNothingCorruptIsDelivered() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        TamperingRelay relay = TamperingRelay.start(listener.getLocalSocketAddress());
+        SocketPair pair = SocketPair.open(listener, relay.address())) {
+      Future<SSLSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<SSLSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      SSLSocket sender = await(dialer);
+      SSLSocket receiver = await(acceptor);
+      write(sender, SECRET);
+      assertThat(readExactly(receiver, SECRET.length)).as("relayed untouched").isEqualTo(SECRET);
+
+      relay.flipOneByteOfNextRecordFromDialer();
+      write(sender, SECRET);
+      byte[] buffer = new byte[SECRET.length];
+      Future<Integer> received = sides.run(() -> receiver.getInputStream().read(buffer));
+
+      assertThat(failureOf(received))
+          .isInstanceOf(SSLException.class)
+          .hasMessageContaining("bad_record_mac");
+      assertThat(buffer).containsOnly(0);
+    }
+  }
+
+  @Test
+  void otherIoFailuresAreProtocolErrorsThatKeepTheirMessage() {
+    assertThat(TlsFailure.classify(new IOException("No route to host")))
+        .isEqualTo(new TlsFailure(Kind.PROTOCOL, "TLS handshake failed: No route to host"));
+  }
+
+  /** A TLS alert record before any keys exist: type 21, TLS 1.2 record version, level warning. */
+  private static byte[] plaintextWarningAlert(byte description) {
+    return new byte[] {21, 3, 3, 0, 2, 1, description};
+  }
+}

@@ -1,0 +1,217 @@
+package dev.punchd.transport.tls;
+
+import static dev.punchd.transport.tls.BothSides.HANDSHAKE_TIMEOUT;
+import static dev.punchd.transport.tls.BothSides.await;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TlsHandshakeTest {
+  private final IdentityPair ids = IdentityPair.generate();
+  private final BothSides sides = new BothSides();
+
+  @AfterEach
+  void stopSides() throws InterruptedException {
+    sides.close();
+  }
+
+  @Test
+  void authenticatesBothSidesWithTls13AndCarriesDataBothWaysAtOnce() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<SSLSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      SSLSocket client = await(dialer);
+      SSLSocket server = await(acceptor);
+
+      assertThat(client.getSession().getProtocol()).isEqualTo("TLSv1.3");
+      assertThat(server.getNeedClientAuth()).isTrue();
+      assertThat(peerFingerprint(client)).isEqualTo(ids.higher().fingerprint());
+      assertThat(peerFingerprint(server)).isEqualTo(ids.lower().fingerprint());
+      assertThat(client.getSoTimeout()).isZero();
+      assertThat(server.getSoTimeout()).isZero();
+
+      byte[] toServer = randomBytes(1 << 20, 1);
+      byte[] toClient = randomBytes(1 << 20, 2);
+      Future<byte[]> serverReceived = sides.run(() -> readExactly(server, toServer.length));
+      Future<byte[]> clientReceived = sides.run(() -> readExactly(client, toClient.length));
+      sides.run(() -> write(client, toServer));
+      sides.run(() -> write(server, toClient));
+      assertThat(await(serverReceived)).isEqualTo(toServer);
+      assertThat(await(clientReceived)).isEqualTo(toClient);
+    }
+  }
+
+  @ParameterizedTest(name = "lower fingerprint dials: {0}, lower fingerprint starts first: {1}")
+  @CsvSource({"true, true", "true, false", "false, true", "false, false"})
+  void lowerFingerprintIsTheTlsClientWhicheverSideStartsFirst(
+      boolean lowerDials, boolean lowerStartsFirst) throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Socket lowerSocket = lowerDials ? pair.dialer() : pair.acceptor();
+      Socket higherSocket = lowerDials ? pair.acceptor() : pair.dialer();
+      Future<SSLSocket> lower;
+      Future<SSLSocket> higher;
+      if (lowerStartsFirst) {
+        lower = sides.secure(ids.lower(), lowerSocket, ids.higher());
+        InputStream higherIn = higherSocket.getInputStream();
+        awaitCondition(() -> available(higherIn) > 0, "the ClientHello reached the higher side");
+        higher = sides.secure(ids.higher(), higherSocket, ids.lower());
+      } else {
+        AtomicReference<Thread> higherThread = new AtomicReference<>();
+        higher =
+            sides.run(
+                () -> {
+                  higherThread.set(Thread.currentThread());
+                  return new TlsHandshake(ids.higher())
+                      .secure(higherSocket, ids.lower().fingerprint(), HANDSHAKE_TIMEOUT);
+                });
+        awaitCondition(
+            () -> higherThread.get() != null && isParked(higherThread.get()),
+            "the higher side waits for a ClientHello");
+        lower = sides.secure(ids.lower(), lowerSocket, ids.higher());
+      }
+
+      assertThat(await(lower).getUseClientMode()).isTrue();
+      assertThat(await(higher).getUseClientMode()).isFalse();
+      write(await(lower), new byte[] {7});
+      assertThat(readExactly(await(higher), 1)).containsExactly(7);
+    }
+  }
+
+  @Test
+  void acceptsThePeerFingerprintInUppercase() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      String upper = ids.higher().fingerprint().toUpperCase(Locale.ROOT);
+      Future<SSLSocket> client =
+          sides.run(
+              () -> new TlsHandshake(ids.lower()).secure(pair.dialer(), upper, HANDSHAKE_TIMEOUT));
+      Future<SSLSocket> server = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      assertThat(peerFingerprint(await(client))).isEqualTo(ids.higher().fingerprint());
+      assertThat(await(server).getSession().getProtocol()).isEqualTo("TLSv1.3");
+    }
+  }
+
+  @Test
+  void rejectsBadArgumentsNamingThem() throws IOException {
+    TlsHandshake handshake = new TlsHandshake(ids.lower());
+    String own = ids.lower().fingerprint();
+    try (SocketPair pair = SocketPair.open()) {
+      assertThatThrownBy(() -> handshake.secure(pair.dialer(), own, HANDSHAKE_TIMEOUT))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(own);
+      assertThatThrownBy(() -> handshake.secure(pair.dialer(), "abc123", HANDSHAKE_TIMEOUT))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'abc123'");
+      String peer = ids.higher().fingerprint();
+      assertThatThrownBy(() -> handshake.secure(pair.dialer(), peer, Duration.ZERO))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("PT0S");
+      assertThat(pair.dialer().isClosed()).isFalse();
+    }
+  }
+
+  @Test
+  void shutdownOutputIsAHalfCloseThePeerCanStillAnswer() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<SSLSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      SSLSocket closing = await(dialer);
+      SSLSocket peer = await(acceptor);
+
+      write(closing, "last words".getBytes(US_ASCII));
+      closing.shutdownOutput();
+      InputStream peerIn = peer.getInputStream();
+      assertThat(new String(peerIn.readAllBytes(), US_ASCII)).isEqualTo("last words");
+      assertThat(peerIn.read()).isEqualTo(-1);
+      assertThatThrownBy(peer::getInputStream)
+          .as("JDK: asking for the input stream again once it has ended")
+          .isInstanceOf(SocketException.class);
+
+      write(peer, "reply".getBytes(US_ASCII));
+      assertThat(readExactly(closing, 5)).isEqualTo("reply".getBytes(US_ASCII));
+      peer.shutdownOutput();
+      assertThat(closing.getInputStream().read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void closeIsADuplexCloseThatAlsoEndsThePeersOutput() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<SSLSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      SSLSocket closing = await(dialer);
+      SSLSocket peer = await(acceptor);
+
+      OutputStream peerOut = peer.getOutputStream();
+      closing.close();
+      assertThat(peer.getInputStream().read()).isEqualTo(-1);
+      assertThatThrownBy(() -> peerOut.write(1)).isInstanceOf(SocketException.class);
+      assertThatThrownBy(peer::getOutputStream).isInstanceOf(SocketException.class);
+    }
+  }
+
+  static String peerFingerprint(SSLSocket socket) throws Exception {
+    return Fingerprints.of((X509Certificate) socket.getSession().getPeerCertificates()[0]);
+  }
+
+  static byte[] readExactly(Socket socket, int length) throws IOException {
+    byte[] received = new byte[length];
+    new DataInputStream(socket.getInputStream()).readFully(received);
+    return received;
+  }
+
+  static Void write(Socket socket, byte[] data) throws IOException {
+    socket.getOutputStream().write(data);
+    socket.getOutputStream().flush();
+    return null;
+  }
+
+  private static byte[] randomBytes(int length, long seed) {
+    byte[] bytes = new byte[length];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  private static boolean isParked(Thread thread) {
+    return thread.getState() == Thread.State.WAITING
+        || thread.getState() == Thread.State.TIMED_WAITING;
+  }
+
+  private static int available(InputStream in) {
+    try {
+      return in.available();
+    } catch (IOException e) {
+      throw new AssertionError("cannot poll the socket", e);
+    }
+  }
+
+  private static void awaitCondition(BooleanSupplier condition, String description)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + description);
+      }
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+  }
+}
