@@ -52,7 +52,8 @@ public final class TcpPunch {
         socket.close();
         lastError = e;
         // Pacing between dials, jittered (0.5x to 1.5x) so two peers do not stay in lock step.
-        Thread.sleep(retryPause.toMillis() / 2 + ThreadLocalRandom.current().nextLong(retryPause.toMillis() + 1));
+        long pauseMillis = retryPause.toMillis();
+        Thread.sleep(pauseMillis / 2 + ThreadLocalRandom.current().nextLong(pauseMillis + 1));
         continue;
       }
       long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
