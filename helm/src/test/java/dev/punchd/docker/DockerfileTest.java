@@ -108,12 +108,13 @@ class DockerfileTest {
     command.set(command.indexOf("-jar") + 1, serverJar().toString());
     command.add("--help");
 
-    Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Path log = tmp.resolve("java.log");
+    Process java = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean exited = java.waitFor(60, TimeUnit.SECONDS);
-    String output = new String(java.getInputStream().readAllBytes());
     if (!exited) {
       java.destroyForcibly();
     }
+    String output = Files.readString(log);
 
     assertThat(exited).as("%s exits within 60 s", command).isTrue();
     assertThat(java.exitValue()).as("%s printed:%n%s", command, output).isZero();
