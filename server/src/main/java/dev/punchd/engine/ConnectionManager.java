@@ -34,6 +34,7 @@ public final class ConnectionManager implements AutoCloseable {
   private static final int MAX_REMEMBERED_ENDED = 10_000;
   private static final Duration REMEMBER_ENDED = Duration.ofMinutes(10);
   private static final int MAX_PEER_ADDRESSES = 32;
+  private static final Duration MAX_ATTEMPT_TIMEOUT = Duration.ofMinutes(10);
 
   private final EngineSettings settings;
   private final Supplier<Credentials> credentials;
@@ -75,6 +76,7 @@ public final class ConnectionManager implements AutoCloseable {
    * @throws PunchdException RESOURCE_EXHAUSTED at the connection limit or with no free port
    */
   public Connection allocate(ConnectionOptions options) {
+    PunchAttempt.Timing timing = timingFor(options);
     if (live.incrementAndGet() > settings.maxConnections()) {
       live.decrementAndGet();
       throw new PunchdException(PunchdException.Kind.RESOURCE_EXHAUSTED,
@@ -91,7 +93,7 @@ public final class ConnectionManager implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     SecurityMode security = options.getSecurity() == SecurityMode.RAW ? SecurityMode.RAW : SecurityMode.SECURE;
     Connection connection = new Connection(id, addressesFor(port.port()), security,
-        security == SecurityMode.RAW ? null : credentials.get(), timingFor(options), port,
+        security == SecurityMode.RAW ? null : credentials.get(), timing, port,
         settings.receiveBufferBytes(), hub, timer, this::ended);
     hub.register(id);
     connections.put(id, connection);
@@ -176,6 +178,14 @@ public final class ConnectionManager implements AutoCloseable {
   }
 
   private PunchAttempt.Timing timingFor(ConnectionOptions options) {
+    if (options.getAttemptTimeoutMs() > MAX_ATTEMPT_TIMEOUT.toMillis()) {
+      throw PunchdException.invalid("attempt_timeout_ms " + options.getAttemptTimeoutMs() + " is over the maximum of "
+          + MAX_ATTEMPT_TIMEOUT.toMillis());
+    }
+    if (options.getRetryIntervalMs() != 0
+        && (options.getRetryIntervalMs() < 10 || options.getRetryIntervalMs() > 10_000)) {
+      throw PunchdException.invalid("retry_interval_ms " + options.getRetryIntervalMs() + " is outside 10..10000");
+    }
     Duration timeout = options.getAttemptTimeoutMs() > 0 ? Duration.ofMillis(options.getAttemptTimeoutMs())
         : settings.attemptTimeout();
     Duration retry = options.getRetryIntervalMs() > 0 ? Duration.ofMillis(options.getRetryIntervalMs())

@@ -4,6 +4,7 @@ import dev.punchd.transport.Link;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.Failed;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -31,6 +32,12 @@ final class PunchAttempt {
   private static final Logger log = LoggerFactory.getLogger(PunchAttempt.class);
   private static final int MIN_CONNECT_TIMEOUT_MILLIS = 500;
   private static final int MAX_CONNECT_TIMEOUT_MILLIS = 3000;
+  /**
+   * Pause after a refused dial (RST). A NAT that answers our early SYN with RST also wipes the mapping
+   * our SYN just made, and the peer's SYN only gets through while that mapping exists: re-dialling at
+   * once keeps it alive nearly all the time (natlab: 0 of 6 punches at 100 ms, 5 of 5 at 10 ms).
+   */
+  private static final Duration REFUSED_RETRY = Duration.ofMillis(10);
 
   /** Receives the outcome; called once, from an attempt thread. */
   interface Outcome {
@@ -124,15 +131,19 @@ final class PunchAttempt {
         return;
       }
       history.dialed(address);
+      boolean refused = false;
       try {
         Socket socket = port.dial(peer, (int) Math.min(connectTimeout, remainingMillis));
         conclude(socket, address);
+      } catch (ConnectException e) {
+        refused = true;
+        history.error(address, describe(e));
       } catch (IOException e) {
         if (!nomination.isDecided()) {
           history.error(address, describe(e));
         }
       }
-      pauseBeforeRedial();
+      pauseBeforeRedial(refused ? REFUSED_RETRY : timing.retryInterval());
     }
   }
 
@@ -183,8 +194,8 @@ final class PunchAttempt {
     }
   }
 
-  private void pauseBeforeRedial() {
-    long base = timing.retryInterval().toMillis();
+  private void pauseBeforeRedial(Duration interval) {
+    long base = Math.min(interval.toMillis(), timing.retryInterval().toMillis());
     long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base + 1);
     try {
       decided.await(Math.min(jittered, Math.max(0, remainingMillis())), TimeUnit.MILLISECONDS);
