@@ -71,6 +71,11 @@ public final class DataPipe {
     inbound.setListener(() -> {});
   }
 
+  /** True while an application Stream is attached. */
+  public synchronized boolean hasStream() {
+    return sink != null;
+  }
+
   /**
    * Queues bytes for the peer; {@link StreamSink#onSent()} follows once they reached the connection.
    *

@@ -13,14 +13,14 @@ import dev.punchd.v1.GetAddressesResponse;
  * sidecars to connect; {@link #awaitEstablished()} waits for both Established events.
  */
 public final class Pair {
-  public final TestSidecar a;
-  public final TestSidecar b;
+  public final SidecarApi a;
+  public final SidecarApi b;
   public final GetAddressesResponse addressesA;
   public final GetAddressesResponse addressesB;
   public final EventRecorder eventsA;
   public final EventRecorder eventsB;
 
-  private Pair(TestSidecar a, TestSidecar b, GetAddressesResponse addressesA, GetAddressesResponse addressesB) {
+  private Pair(SidecarApi a, SidecarApi b, GetAddressesResponse addressesA, GetAddressesResponse addressesB) {
     this.a = a;
     this.b = b;
     this.addressesA = addressesA;
@@ -30,7 +30,7 @@ public final class Pair {
   }
 
   /** Allocates a connection on each sidecar and attempts both ways with what GetAddresses returned. */
-  public static Pair attempt(TestSidecar a, TestSidecar b, ConnectionOptions options) {
+  public static Pair attempt(SidecarApi a, SidecarApi b, ConnectionOptions options) {
     GetAddressesResponse addressesA = allocate(a, options);
     GetAddressesResponse addressesB = allocate(b, options);
     Pair pair = new Pair(a, b, addressesA, addressesB);
@@ -39,7 +39,7 @@ public final class Pair {
     return pair;
   }
 
-  public static GetAddressesResponse allocate(TestSidecar sidecar, ConnectionOptions options) {
+  public static GetAddressesResponse allocate(SidecarApi sidecar, ConnectionOptions options) {
     return sidecar.blocking().getAddresses(GetAddressesRequest.newBuilder().setOptions(options).build());
   }
 

@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  * A real sidecar for tests: API on 127.0.0.1 (OS-chosen port), advertising loopback only, no discovery,
  * short timeouts; plus a plaintext channel to it. Closing closes both.
  */
-public final class TestSidecar implements AutoCloseable {
+public final class TestSidecar implements SidecarApi, AutoCloseable {
   private final Sidecar sidecar;
   private final ManagedChannel channel;
 
@@ -56,10 +56,12 @@ public final class TestSidecar implements AutoCloseable {
     return channel;
   }
 
+  @Override
   public HolePunchGrpc.HolePunchBlockingStub blocking() {
     return HolePunchGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
+  @Override
   public HolePunchGrpc.HolePunchStub async() {
     return HolePunchGrpc.newStub(channel);
   }
