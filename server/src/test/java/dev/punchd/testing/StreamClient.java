@@ -26,6 +26,7 @@ public final class StreamClient implements ClientResponseObserver<StreamRequest,
   private final MessageDigest digest = sha256();
   private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
   private final AtomicLong received = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
   private final CompletableFuture<Status> end = new CompletableFuture<>();
   private final Object readyLock = new Object();
   private ClientCallStreamObserver<StreamRequest> requests;
@@ -69,6 +70,7 @@ public final class StreamClient implements ClientResponseObserver<StreamRequest,
       int n = (int) Math.min(chunkSize, total - sent);
       requests.onNext(StreamRequest.newBuilder().setData(ByteString.copyFrom(data.next(n))).build());
       sent += n;
+      this.sent.addAndGet(n);
     }
   }
 
@@ -132,6 +134,11 @@ public final class StreamClient implements ClientResponseObserver<StreamRequest,
   @Override
   public void onCompleted() {
     end.complete(Status.OK);
+  }
+
+  /** Bytes handed to gRPC by {@link #send}. */
+  public long sentBytes() {
+    return sent.get();
   }
 
   public long receivedBytes() {

@@ -1,0 +1,88 @@
+package dev.punchd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.punchd.Sidecar;
+import dev.punchd.api.ApiEndpoint;
+import dev.punchd.engine.TlsCredentials;
+import dev.punchd.testing.Awaiting;
+import dev.punchd.testing.EventRecorder;
+import dev.punchd.testing.Pair;
+import dev.punchd.testing.SidecarApi;
+import dev.punchd.testing.StreamClient;
+import dev.punchd.testing.TestSidecar;
+import dev.punchd.v1.CloseReason;
+import dev.punchd.v1.CloseRequest;
+import dev.punchd.v1.ConnectionOptions;
+import dev.punchd.v1.HolePunchGrpc;
+import dev.punchd.v1.StreamRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The API on a Unix domain socket: every RPC through it, the socket private to its owner. */
+class UnixSocketApiTest {
+
+  @Test
+  void everyRpcWorksOverAUnixSocket(@TempDir Path dir) throws Exception {
+    Path socket = dir.resolve("punchd.sock");
+    EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
+    try (Sidecar sidecar = Sidecar.start(ApiEndpoint.parse("unix:" + socket), TestSidecar.testSettings(),
+            TlsCredentials.ephemeral());
+        TestSidecar peer = TestSidecar.start()) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+      ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+          .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext().build();
+      try {
+        SidecarApi unix = new SidecarApi() {
+          @Override
+          public HolePunchGrpc.HolePunchBlockingStub blocking() {
+            return HolePunchGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+          }
+
+          @Override
+          public HolePunchGrpc.HolePunchStub async() {
+            return HolePunchGrpc.newStub(channel);
+          }
+        };
+        assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+            .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+        Pair pair = Pair.attempt(unix, peer, ConnectionOptions.getDefaultInstance());
+        pair.awaitEstablished();
+        StreamClient overSocket = StreamClient.open(unix.async(), pair.idA(), true, true);
+        StreamClient atPeer = StreamClient.open(peer.async(), pair.idB(), true, true);
+        overSocket.sendRaw(StreamRequest.newBuilder().setData(ByteString.copyFromUtf8("over a unix socket")).build());
+        Awaiting.until(Duration.ofSeconds(10), "data at the peer", () -> atPeer.receivedBytes() == 18);
+
+        // An oversized message ends that Stream call only.
+        overSocket.sendRaw(StreamRequest.newBuilder().setData(ByteString.copyFrom(new byte[2 << 20])).build());
+        assertThat(overSocket.awaitEnd(Duration.ofSeconds(10)).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(atPeer.receivedBytes()).isEqualTo(18);
+
+        unix.blocking().close(CloseRequest.newBuilder().setConnectionId(pair.idA()).build());
+        assertThat(pair.eventsA.next().getClosed().getReason()).isEqualTo(CloseReason.APPLICATION);
+        assertThat(EventRecorder.subscribe(unix.async(), pair.idA()).next().hasEstablished()).isTrue();
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } finally {
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+    assertThat(socket).as("removed on shutdown").doesNotExist();
+  }
+}
