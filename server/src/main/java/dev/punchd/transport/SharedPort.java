@@ -20,6 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SharedPort implements Closeable {
   private static final int BACKLOG = 16;
   private static final int MAX_BIND_TRIES = 64;
+  /** Ports of a configured range tried, walking from a random start, before giving up. */
+  private static final int MAX_BIND_TRIES_IN_RANGE = 4096;
   /** Ports this process holds, so two connections of one sidecar never share a port. */
   private static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
 
@@ -34,14 +36,16 @@ public final class SharedPort implements Closeable {
   }
 
   /**
-   * Binds a listener on a free port of the range (any free port for {@link PortRange#ANY}).
+   * Binds a listener on a free port of the range, walking it from a random start (any free port for
+   * {@link PortRange#ANY}).
    *
    * @throws BindException when no port of the range is free
    */
   public static SharedPort bind(PortRange range) throws IOException {
-    int tries = range.isAny() ? MAX_BIND_TRIES : Math.min(MAX_BIND_TRIES, range.size() * 2);
+    int tries = range.isAny() ? MAX_BIND_TRIES : Math.min(MAX_BIND_TRIES_IN_RANGE, range.size());
+    int offset = range.isAny() ? 0 : ThreadLocalRandom.current().nextInt(range.size());
     for (int i = 0; i < tries; i++) {
-      int candidate = range.isAny() ? 0 : range.first() + ThreadLocalRandom.current().nextInt(range.size());
+      int candidate = range.isAny() ? 0 : range.first() + (offset + i) % range.size();
       Integer free = probeFree(candidate);
       if (free == null || !HELD.add(free)) {
         continue;
