@@ -56,9 +56,13 @@ public final class HostPort {
     return format(address.getAddress(), address.getPort());
   }
 
-  /** Formats an IP and port the way the API writes addresses (IPv6 in brackets, no scope for loopback). */
+  /** Formats an IP and port the way the API writes addresses (IPv6 in brackets, without a scope id). */
   public static String format(InetAddress ip, int port) {
     String host = ip.getHostAddress();
+    int scope = host.indexOf('%');
+    if (scope >= 0) {
+      host = host.substring(0, scope);
+    }
     if (host.contains(":")) {
       return "[" + host + "]:" + port;
     }

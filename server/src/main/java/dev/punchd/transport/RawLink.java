@@ -34,8 +34,17 @@ public final class RawLink implements Link {
     socket.shutdownOutput();
   }
 
+  /**
+   * Plain TCP has no way to say why: the connection is reset (RST), so that the peer sees an abort rather
+   * than a FIN it would take for a clean end of the stream.
+   */
   @Override
   public void abort(PeerCloseReason reason, String message) {
+    try {
+      socket.setSoLinger(true, 0);
+    } catch (IOException ignored) {
+      // closing normally is the next best thing
+    }
     close();
   }
 
