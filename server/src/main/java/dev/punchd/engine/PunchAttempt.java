@@ -32,6 +32,8 @@ final class PunchAttempt {
   private static final Logger log = LoggerFactory.getLogger(PunchAttempt.class);
   private static final int MIN_CONNECT_TIMEOUT_MILLIS = 500;
   private static final int MAX_CONNECT_TIMEOUT_MILLIS = 3000;
+  /** Candidates in handshake at once, at most: strangers racing to the port cannot pile up threads. */
+  private static final int MAX_INBOUND_IN_HANDSHAKE = 16;
   /**
    * Pause after a refused dial (RST). A NAT that answers our early SYN with RST also wipes the mapping
    * our SYN just made, and the peer's SYN only gets through while that mapping exists: re-dialling at
@@ -113,6 +115,12 @@ final class PunchAttempt {
       if (acceptOnlyFromPeerIps && !peerIps.contains(from.getAddress())) {
         log.info("connection {}: refused inbound connection from {} (not a peer address)", connectionId,
             HostPort.format(from));
+        closeQuietly(socket);
+        continue;
+      }
+      if (candidates.size() >= MAX_INBOUND_IN_HANDSHAKE) {
+        log.info("connection {}: refused inbound connection from {} ({} handshakes already running)", connectionId,
+            HostPort.format(from), MAX_INBOUND_IN_HANDSHAKE);
         closeQuietly(socket);
         continue;
       }
