@@ -5,7 +5,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * FIN half-closes, CLOSE ends the connection with a reason. One reader and one writer thread may work at
  * once; {@link #abort} may be called from any thread.
  */
-public final class SecureLink implements Link {
+public final class SecureLink extends SocketLink {
   static final int NOMINATE = 1;
   static final int DATA = 2;
   static final int FIN = 3;
@@ -31,7 +30,6 @@ public final class SecureLink implements Link {
   private static final long ABORT_WAIT_MILLIS = 1000;
   private static final byte[] EMPTY = new byte[0];
 
-  private final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -41,8 +39,7 @@ public final class SecureLink implements Link {
 
   /** Wraps a socket whose TLS handshake (and peer authentication) has completed. */
   public SecureLink(Socket authenticated) throws IOException {
-    this.socket = authenticated;
-    socket.setTcpNoDelay(true);
+    super(authenticated);
     InputStream raw = socket.getInputStream();
     this.in = new DataInputStream(raw);
     this.out = socket.getOutputStream();
@@ -194,22 +191,4 @@ public final class SecureLink implements Link {
     close();
   }
 
-  @Override
-  public InetSocketAddress localAddress() {
-    return (InetSocketAddress) socket.getLocalSocketAddress();
-  }
-
-  @Override
-  public InetSocketAddress remoteAddress() {
-    return (InetSocketAddress) socket.getRemoteSocketAddress();
-  }
-
-  @Override
-  public void close() {
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // nothing to do about a failing close
-    }
-  }
 }

@@ -15,7 +15,6 @@ import dev.punchd.testing.TestSidecar;
 import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.CloseRequest;
 import dev.punchd.v1.ConnectionOptions;
-import dev.punchd.v1.HolePunchGrpc;
 import dev.punchd.v1.StreamRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -48,17 +47,7 @@ class UnixSocketApiTest {
       ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
           .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext().build();
       try {
-        SidecarApi unix = new SidecarApi() {
-          @Override
-          public HolePunchGrpc.HolePunchBlockingStub blocking() {
-            return HolePunchGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-          }
-
-          @Override
-          public HolePunchGrpc.HolePunchStub async() {
-            return HolePunchGrpc.newStub(channel);
-          }
-        };
+        SidecarApi unix = SidecarApi.over(channel);
         assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
             .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 

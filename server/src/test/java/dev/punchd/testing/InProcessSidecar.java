@@ -5,7 +5,6 @@ import dev.punchd.api.HolePunchService;
 import dev.punchd.engine.ConnectionManager;
 import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.TlsCredentials;
-import dev.punchd.v1.HolePunchGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -46,19 +45,16 @@ public final class InProcessSidecar implements SidecarApi, AutoCloseable {
     return start(s -> s);
   }
 
+  @Override
+  public ManagedChannel channel() {
+    return channel;
+  }
+
   public ConnectionManager manager() {
     return manager;
   }
 
-  @Override
-  public HolePunchGrpc.HolePunchBlockingStub blocking() {
-    return HolePunchGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-  }
 
-  @Override
-  public HolePunchGrpc.HolePunchStub async() {
-    return HolePunchGrpc.newStub(channel);
-  }
 
   @Override
   public void close() throws InterruptedException {

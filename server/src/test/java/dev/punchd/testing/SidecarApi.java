@@ -1,10 +1,22 @@
 package dev.punchd.testing;
 
 import dev.punchd.v1.HolePunchGrpc;
+import io.grpc.Channel;
+import java.util.concurrent.TimeUnit;
 
-/** A sidecar a test talks to, whichever way it is served. */
+/** A sidecar a test talks to, whichever way it is served: stubs over its channel. */
 public interface SidecarApi {
-  HolePunchGrpc.HolePunchBlockingStub blocking();
+  Channel channel();
 
-  HolePunchGrpc.HolePunchStub async();
+  default HolePunchGrpc.HolePunchBlockingStub blocking() {
+    return HolePunchGrpc.newBlockingStub(channel()).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  default HolePunchGrpc.HolePunchStub async() {
+    return HolePunchGrpc.newStub(channel());
+  }
+
+  static SidecarApi over(Channel channel) {
+    return () -> channel;
+  }
 }

@@ -5,7 +5,6 @@ import dev.punchd.api.ApiEndpoint;
 import dev.punchd.discovery.PublicIpProviders;
 import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.TlsCredentials;
-import dev.punchd.v1.HolePunchGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -52,19 +51,12 @@ public final class TestSidecar implements SidecarApi, AutoCloseable {
     return sidecar;
   }
 
+  @Override
   public ManagedChannel channel() {
     return channel;
   }
 
-  @Override
-  public HolePunchGrpc.HolePunchBlockingStub blocking() {
-    return HolePunchGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-  }
 
-  @Override
-  public HolePunchGrpc.HolePunchStub async() {
-    return HolePunchGrpc.newStub(channel);
-  }
 
   @Override
   public void close() throws InterruptedException {

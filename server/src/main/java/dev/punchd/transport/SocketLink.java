@@ -1,0 +1,34 @@
+package dev.punchd.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/** What every {@link Link} over one TCP socket shares: its addresses and closing it. Thread-safe. */
+abstract class SocketLink implements Link {
+  final Socket socket;
+
+  SocketLink(Socket socket) throws IOException {
+    this.socket = socket;
+    socket.setTcpNoDelay(true);
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) socket.getLocalSocketAddress();
+  }
+
+  @Override
+  public InetSocketAddress remoteAddress() {
+    return (InetSocketAddress) socket.getRemoteSocketAddress();
+  }
+
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // nothing to do about a failing close
+    }
+  }
+}
