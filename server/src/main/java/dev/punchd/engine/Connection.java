@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One punched connection: its port, its state machine (ALLOCATED, CONNECTING, ESTABLISHED, then FAILED
  * or CLOSED), its attempt and its {@link DataPipe}. Every transition happens under this object's lock and
- * publishes its event; a terminal transition frees the port. Thread-safe.
+ * publishes its event; a terminal transition frees the port and stops counting the connection as live
+ * before its event is published. Thread-safe.
  */
 public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -154,8 +155,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     log.info("connection {}: failed ({}): {}", id, failed.getReason(), failed.getMessage());
     pipe.close(new StreamEnd(false, CloseReason.CLOSE_REASON_UNSPECIFIED, "connection failed: " + failed.getMessage()));
     port.close();
-    hub.publish(Event.newBuilder().setConnectionId(id).setFailed(failed).build());
     onTerminated.accept(this);
+    hub.publish(Event.newBuilder().setConnectionId(id).setFailed(failed).build());
   }
 
   @Override
@@ -221,8 +222,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       }
     }
     port.close();
+    onTerminated.accept(this);
     hub.publish(Event.newBuilder().setConnectionId(id).setClosed(Closed.newBuilder()
         .setInitiator(initiator).setReason(reason).setMessage(message)).build());
-    onTerminated.accept(this);
   }
 }

@@ -62,8 +62,10 @@ public final class TlsCredentials implements Credentials {
         link.close();
         return Optional.<Link>empty();
       } catch (IOException e) {
+        // TLS 1.3 lets the client finish before the server has checked its certificate: a rejection by
+        // the peer shows up here, on the first read.
         link.close();
-        throw new Handshaker.HandshakeException(FailureReason.HANDSHAKE_FAILED, "nomination failed: " + e.getMessage());
+        throw failure(e);
       }
     };
   }
@@ -74,12 +76,16 @@ public final class TlsCredentials implements Credentials {
       SSLSocket secured = tls.secure(socket, peerFingerprint, Duration.ofMillis(timeoutMillis));
       return new SecureLink(secured);
     } catch (IOException e) {
-      TlsFailure failure = TlsFailure.classify(e);
-      FailureReason reason = switch (failure.kind()) {
-        case FINGERPRINT_MISMATCH, REJECTED_BY_PEER -> FailureReason.FINGERPRINT_MISMATCH;
-        default -> FailureReason.HANDSHAKE_FAILED;
-      };
-      throw new Handshaker.HandshakeException(reason, failure.message());
+      throw failure(e);
     }
+  }
+
+  private static Handshaker.HandshakeException failure(IOException e) {
+    TlsFailure failure = TlsFailure.classify(e);
+    FailureReason reason = switch (failure.kind()) {
+      case FINGERPRINT_MISMATCH, REJECTED_BY_PEER -> FailureReason.FINGERPRINT_MISMATCH;
+      default -> FailureReason.HANDSHAKE_FAILED;
+    };
+    return new Handshaker.HandshakeException(reason, failure.message());
   }
 }
