@@ -64,6 +64,9 @@ public record TlsFailure(Kind kind, String message) {
       if (cause instanceof FingerprintMismatchException mismatch) {
         return new TlsFailure(Kind.FINGERPRINT_MISMATCH, mismatch.getMessage());
       }
+      if (cause instanceof FingerprintHello.Rejected rejected) {
+        return new TlsFailure(Kind.REJECTED_BY_PEER, rejected.getMessage());
+      }
     }
     return chain.stream()
         .map(TlsFailure::classifyCause)

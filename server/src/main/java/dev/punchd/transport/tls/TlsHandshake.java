@@ -63,9 +63,9 @@ public final class TlsHandshake {
    * server may still reject our certificate after that point, because in TLS 1.3 the client
    * finishes first: the client then sees the rejection as an {@link IOException} on its first read
    * ({@link TlsFailure.Kind#REJECTED_BY_PEER}). On failure the socket is closed and the exception
-   * can be explained with {@link TlsFailure#classify}. Roles follow the fingerprints each side was
-   * given, so a wrong fingerprint can also make both sides pick the same role (see {@link
-   * TlsFailure}).
+   * can be explained with {@link TlsFailure#classify}. Before TLS both sides exchange a {@link
+   * FingerprintHello}, so a wrong fingerprint on either side is reported as a mismatch on both sides
+   * and never makes both sides pick the same TLS role.
    *
    * @param peerFingerprint the fingerprint the peer must present, 64 hex digits in either case
    * @throws IllegalArgumentException if {@code peerFingerprint} is malformed or equals our own, or
@@ -84,6 +84,12 @@ public final class TlsHandshake {
     }
     boolean client = order < 0;
     connected.setTcpNoDelay(true);
+    try {
+      FingerprintHello.exchange(connected, local.fingerprint(), expected, Duration.ofMillis(readTimeoutMillis));
+    } catch (IOException e) {
+      connected.close();
+      throw e;
+    }
     PinnedTrustManager trustManager =
         new PinnedTrustManager(
             expected, () -> PeerFlight.discardRest(connected, min(timeout, MAX_FLIGHT_WAIT)));

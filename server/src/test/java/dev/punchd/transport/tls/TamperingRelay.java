@@ -59,6 +59,9 @@ final class TamperingRelay implements AutoCloseable {
   private void relayRecords(Socket from, Socket to) {
     try (DataInputStream in = new DataInputStream(from.getInputStream())) {
       OutputStream out = to.getOutputStream();
+      byte[] hello = new byte[FingerprintHello.LENGTH];
+      in.readFully(hello);
+      out.write(hello);
       byte[] header = new byte[RECORD_HEADER_BYTES];
       while (true) {
         in.readFully(header);

@@ -42,6 +42,7 @@ class TlsFailureTest {
     try (SocketPair pair = SocketPair.open()) {
       Future<SSLSocket> tlsClient = sides.secure(ids.lower(), pair.acceptor(), ids.higher());
       Socket plainPeer = pair.dialer();
+      helloAs(ids.higher(), plainPeer, ids.lower());
       assertThat(plainPeer.getInputStream().read()).as("ClientHello record type").isEqualTo(22);
       write(plainPeer, "SSH-2.0-OpenSSH_9.6\r\n".getBytes(US_ASCII));
 
@@ -55,11 +56,26 @@ class TlsFailureTest {
   void plainBytesInsteadOfAClientHelloFailAsProtocolError() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
       Future<SSLSocket> tlsServer = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      helloAs(ids.lower(), pair.dialer(), ids.higher());
       write(pair.dialer(), "GET / HTTP/1.1\r\nHost: punchd\r\n\r\n".getBytes(US_ASCII));
 
       TlsFailure failure = TlsFailure.classify(failureOf(tlsServer));
       assertThat(failure.kind()).isIn(Kind.PROTOCOL, Kind.PEER_CLOSED);
       assertThat(failure.message()).contains("Unsupported or unrecognized SSL message");
+    }
+  }
+
+  @Test
+  void plainBytesInsteadOfAHelloFailAsProtocolError() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> ours = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      write(pair.dialer(), "GET / HTTP/1.1\r\nHost: punchd\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
+          .getBytes(US_ASCII));
+
+      TlsFailure failure = TlsFailure.classify(failureOf(ours));
+      assertThat(failure.kind()).isEqualTo(Kind.PROTOCOL);
+      assertThat(failure.message()).contains("not speaking punchd");
+      assertThat(pair.acceptor().isClosed()).isTrue();
     }
   }
 
@@ -100,6 +116,7 @@ class TlsFailureTest {
           weAreClient
               ? sides.secure(ids.lower(), pair.acceptor(), ids.higher())
               : sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      helloAs(weAreClient ? ids.higher() : ids.lower(), pair.dialer(), weAreClient ? ids.lower() : ids.higher());
       if (weAreClient) {
         assertThat(pair.dialer().getInputStream().read()).as("ClientHello").isEqualTo(22);
       }
@@ -119,6 +136,7 @@ class TlsFailureTest {
       Future<Void> legacyPeer =
           sides.run(
               () -> {
+                helloAs(ids.lower(), pair.dialer(), ids.higher());
                 SSLSocket legacy =
                     (SSLSocket)
                         SSLContext.getDefault()
@@ -170,5 +188,10 @@ class TlsFailureTest {
   /** A TLS alert record before any keys exist: type 21, TLS 1.2 record version, level warning. */
   private static byte[] plaintextWarningAlert(byte description) {
     return new byte[] {21, 3, 3, 0, 2, 1, description};
+  }
+
+  /** Plays the peer's part of the punchd hello, as {@code peer} expecting {@code us}. */
+  private static void helloAs(Identity peer, Socket socket, Identity us) throws IOException {
+    FingerprintHello.exchange(socket, peer.fingerprint(), us.fingerprint(), BothSides.HANDSHAKE_TIMEOUT);
   }
 }
