@@ -28,6 +28,7 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   private final ServerCallStreamObserver<StreamResponse> responses;
   private volatile DataPipe pipe;
   private boolean ended; // guarded by this
+  private boolean peerFinishedSent; // guarded by this
 
   StreamSession(ConnectionManager manager, ServerCallStreamObserver<StreamResponse> responses) {
     this.manager = manager;
@@ -109,14 +110,18 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
       }
       responses.onNext(StreamResponse.newBuilder().setData(ByteString.copyFrom(chunk)).build());
     }
-    Optional<StreamEnd> end = current.end();
+    if (!current.receivedAll()) {
+      return;
+    }
+    if (current.peerFinished() && !peerFinishedSent) {
+      peerFinishedSent = true;
+      responses.onNext(StreamResponse.newBuilder().setPeerFinished(true).build());
+    }
+    Optional<StreamEnd> end = current.closure();
     if (end.isPresent()) {
       ended = true;
       current.detach(this);
       if (end.get().clean()) {
-        // A gRPC call cannot stay open for sending once the server completes it: this side finishes too,
-        // after everything it already accepted (see docs/api.md, "Half-close").
-        current.finishSending();
         responses.onCompleted();
       } else {
         responses.onError(StatusMapping.toStatus(end.get()));

@@ -31,7 +31,7 @@ public final class DataPipe {
   private final OutboundQueue outbound = new OutboundQueue();
   private final Owner owner;
   private StreamSink sink; // guarded by this
-  private StreamEnd end; // guarded by this: set when the connection ended other than cleanly
+  private StreamEnd end; // guarded by this: set when the connection ended
 
   DataPipe(String connectionId, int receiveCapacity, Owner owner) {
     this.connectionId = connectionId;
@@ -99,17 +99,19 @@ public final class DataPipe {
     return inbound.poll();
   }
 
-  /** How the received stream ended, once every received byte has been taken; empty before. */
-  public Optional<StreamEnd> end() {
-    if (!inbound.isDrained()) {
-      return Optional.empty();
-    }
-    if (inbound.peerFinished()) {
-      return Optional.of(StreamEnd.CLEAN);
-    }
-    synchronized (this) {
-      return Optional.ofNullable(end);
-    }
+  /** True once every received byte has been taken and nothing more will arrive. */
+  public boolean receivedAll() {
+    return inbound.isDrained();
+  }
+
+  /** True when the peer half-closed (its FIN arrived), whether or not its bytes have been taken yet. */
+  public boolean peerFinished() {
+    return inbound.peerFinished();
+  }
+
+  /** How the connection ended, once it has; empty while it is open. */
+  public synchronized Optional<StreamEnd> closure() {
+    return Optional.ofNullable(end);
   }
 
   /** Bytes held for this connection: received but not taken, plus sent but not yet written. */

@@ -3,9 +3,7 @@ package dev.punchd.engine;
 import dev.punchd.v1.CloseReason;
 
 /**
- * How the received byte stream ended once every byte was taken: cleanly (the peer's FIN) or because the
- * connection ended another way. Immutable.
+ * How a connection's byte streams ended: cleanly (both sides half-closed and every byte was delivered) or
+ * otherwise, with the reason. Immutable.
  */
-public record StreamEnd(boolean clean, CloseReason reason, String message) {
-  static final StreamEnd CLEAN = new StreamEnd(true, CloseReason.COMPLETED, "peer finished sending");
-}
+public record StreamEnd(boolean clean, CloseReason reason, String message) {}

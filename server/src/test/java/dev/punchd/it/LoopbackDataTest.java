@@ -10,6 +10,8 @@ import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.ConnectionOptions;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.SecurityMode;
+import dev.punchd.v1.StreamRequest;
+import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -18,14 +20,18 @@ import dev.punchd.testing.Awaiting;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Two real sidecars on loopback, driven only through the API, move 64 MiB each way and close cleanly. */
+/**
+ * Two real sidecars on loopback, driven only through the API, move 64 MiB each way concurrently; then one
+ * side half-closes, the other learns it after all data, finishes too, and both Streams complete.
+ */
 class LoopbackDataTest {
   private static final long SIZE = Long.getLong("punchd.test.size", 64L << 20);
   private static final int CHUNK = 256 * 1024;
+  private static final String LAST_WORDS = "sent after the peer finished";
 
   @ParameterizedTest
   @EnumSource(value = SecurityMode.class, names = {"SECURE", "RAW"})
-  void sixtyFourMebibytesEachWayThenHalfCloseEndsBothSides(SecurityMode mode) throws Exception {
+  void sixtyFourMebibytesEachWayThenHalfCloseFromEachSide(SecurityMode mode) throws Exception {
     try (TestSidecar a = TestSidecar.start(); TestSidecar b = TestSidecar.start()) {
       Pair pair = Pair.attempt(a, b, ConnectionOptions.newBuilder().setSecurity(mode).build());
       pair.awaitEstablished();
@@ -43,10 +49,17 @@ class LoopbackDataTest {
       assertThat(streamA.isEnded()).isFalse();
       assertThat(streamB.isEnded()).isFalse();
 
+      // A half-closes: B learns that A finished, after all of A's bytes, and may still send.
       streamA.finish();
-      assertThat(streamB.awaitEnd(Duration.ofSeconds(30))).isEqualTo(Status.OK);
+      assertThat(streamB.awaitPeerFinished(Duration.ofSeconds(30))).isEqualTo(SIZE);
+      assertThat(streamA.peerFinished()).isFalse();
+      streamB.sendRaw(StreamRequest.newBuilder().setData(ByteString.copyFromUtf8(LAST_WORDS)).build());
+      // B half-closes too: both Streams complete, every byte delivered.
+      streamB.finish();
       assertThat(streamA.awaitEnd(Duration.ofSeconds(30))).isEqualTo(Status.OK);
-      assertThat(streamA.receivedBytes()).isEqualTo(SIZE);
+      assertThat(streamB.awaitEnd(Duration.ofSeconds(30))).isEqualTo(Status.OK);
+      assertThat(streamA.receivedBytes()).isEqualTo(SIZE + LAST_WORDS.length());
+      assertThat(streamA.peerFinished()).isTrue();
       assertThat(streamB.receivedBytes()).isEqualTo(SIZE);
 
       Event closedA = pair.eventsA.next();

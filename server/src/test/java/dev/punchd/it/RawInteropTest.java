@@ -55,8 +55,11 @@ class RawInteropTest {
         plain.shutdownOutput();
         Awaiting.until(Duration.ofSeconds(10), "bytes from the plain peer", () -> stream.receivedBytes() == 14);
         assertThat(new String(stream.receivedBytesKept(), StandardCharsets.UTF_8)).isEqualTo("hello sidecar\n");
-        assertThat(stream.awaitEnd(Duration.ofSeconds(10)).isOk()).as("the plain peer's FIN ends the Stream").isTrue();
-        assertThat(plain.getInputStream().read()).as("the sidecar finishes too").isEqualTo(-1);
+        assertThat(stream.awaitPeerFinished(Duration.ofSeconds(10))).as("the plain peer's FIN, after its bytes")
+            .isEqualTo(14);
+        stream.finish();
+        assertThat(plain.getInputStream().read()).as("the application's half-close reaches the peer").isEqualTo(-1);
+        assertThat(stream.awaitEnd(Duration.ofSeconds(10)).isOk()).isTrue();
       }
     }
   }

@@ -28,6 +28,7 @@ public final class StreamClient implements ClientResponseObserver<StreamRequest,
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final CompletableFuture<Status> end = new CompletableFuture<>();
+  private final CompletableFuture<Long> peerFinished = new CompletableFuture<>();
   private final Object readyLock = new Object();
   private ClientCallStreamObserver<StreamRequest> requests;
 
@@ -123,7 +124,19 @@ public final class StreamClient implements ClientResponseObserver<StreamRequest,
         kept.writeBytes(response.getData().toByteArray());
       }
     }
-    received.addAndGet(response.getData().size());
+    long total = received.addAndGet(response.getData().size());
+    if (response.getPeerFinished()) {
+      peerFinished.complete(total);
+    }
+  }
+
+  /** Waits for the sidecar's "peer finished" message; returns the bytes received before it. */
+  public long awaitPeerFinished(Duration timeout) throws Exception {
+    return peerFinished.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public boolean peerFinished() {
+    return peerFinished.isDone();
   }
 
   @Override
