@@ -93,13 +93,10 @@ func run(api string, raw bool, peer *peerInfo) (err error) {
 		established.LocalAddress, established.RemoteAddress, established.EstablishMillis)
 
 	stream, err := client.Stream(ctx)
-	if err == nil {
-		err = stream.Send(&punchdv1.StreamRequest{ConnectionId: id})
-	}
 	if err != nil {
 		return rpcError("Stream", api, err)
 	}
-	go sendLines(stream, stdin)
+	go sendLines(stream, id, stdin)
 	received := make(chan error, 1)
 	go func() { received <- printReceived(stream, api) }()
 	closed := make(chan error, 1)
@@ -118,9 +115,12 @@ func run(api string, raw bool, peer *peerInfo) (err error) {
 	return nil
 }
 
-// sendLines sends stdin to the peer and half-closes at EOF. A failed Send means the
-// stream is over; printReceived then reports why.
-func sendLines(stream punchdv1.HolePunch_StreamClient, stdin *bufio.Reader) {
+// sendLines names the connection, sends stdin to the peer and half-closes at EOF.
+// A failed Send means the stream is over; printReceived then reports why.
+func sendLines(stream punchdv1.HolePunch_StreamClient, id string, stdin *bufio.Reader) {
+	if stream.Send(&punchdv1.StreamRequest{ConnectionId: id}) != nil {
+		return
+	}
 	for {
 		line, err := stdin.ReadBytes('\n')
 		if len(line) > 0 && stream.Send(&punchdv1.StreamRequest{Data: line}) != nil {

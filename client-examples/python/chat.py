@@ -115,7 +115,7 @@ class Chat:
             connection_id=connection_id, peer_addresses=peer.addresses, peer_fingerprint=peer.fingerprint))
         kind, value = self.reports.get()
         if kind != "established":
-            raise value
+            raise value or ChatError(f"expected the connection to be established, got {kind}")
         print(f"chat: connected {value.local_address} -> {value.remote_address} "
               f"in {value.establish_millis} ms", file=sys.stderr, flush=True)
 
