@@ -77,7 +77,9 @@ function watchEvents(events, api) {
   });
   events.on('error', (error) => fail(rpcError('Events', api, error)));
   events.on('end', () => fail(new ChatError('the sidecar ended the event stream before the connection closed')));
-  end.catch(() => {}); // observed later; avoid an unhandled rejection before then
+  // Either may settle before (or without) anyone awaiting it: mark both handled here.
+  outcome.catch(() => {});
+  end.catch(() => {});
   return { established: outcome, closed: end };
 }
 
@@ -168,28 +170,31 @@ async function connectAndChat(sidecar, connectionId, peer) {
   await Promise.all([received, events.closed]);
 }
 
+const USAGE = 'usage: chat --api ADDR [--raw] [--peer-addresses a,b --peer-fingerprint FP]';
+
 function parseCommandLine() {
-  const { values } = parseArgs({
-    options: {
-      api: { type: 'string', default: '127.0.0.1:50051' },
-      raw: { type: 'boolean', default: false },
-      'peer-addresses': { type: 'string' },
-      'peer-fingerprint': { type: 'string', default: '' },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        api: { type: 'string', default: '127.0.0.1:50051' },
+        raw: { type: 'boolean', default: false },
+        'peer-addresses': { type: 'string' },
+        'peer-fingerprint': { type: 'string', default: '' },
+      },
+    }));
+  } catch (error) {
+    throw new ChatError(`${error.message}; ${USAGE}`);
+  }
   const peerAddresses = values['peer-addresses'];
   const peer = peerAddresses ? { addresses: peerAddresses.split(','), fingerprint: values['peer-fingerprint'] } : null;
   return { api: values.api, raw: values.raw, peer };
 }
 
-async function main() {
-  try {
-    await chat(parseCommandLine());
-    process.exit(0);
-  } catch (error) {
-    process.stderr.write(`chat: ${error instanceof ChatError ? '' : 'unexpected: '}${error.message}\n`);
-    process.exit(1);
-  }
+function exitWith(error) {
+  process.stderr.write(`chat: ${error instanceof ChatError ? '' : 'unexpected: '}${error.message}\n`);
+  process.exit(1);
 }
 
-main();
+process.on('uncaughtException', exitWith).on('unhandledRejection', exitWith);
+chat(parseCommandLine()).then(() => process.exit(0), exitWith);
