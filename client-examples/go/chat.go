@@ -29,6 +29,7 @@ import (
 func main() {
 	api := flag.String("api", "127.0.0.1:50051", "punchd sidecar API: host:port or unix:/path")
 	raw := flag.Bool("raw", false, "plain TCP connection, no TLS and no fingerprint")
+	attemptTimeoutMs := flag.Uint("attempt-timeout-ms", 0, "how long the sidecar punches before giving up (default: the sidecar's)")
 	peerAddresses := flag.String("peer-addresses", "", "peer's addresses, comma-separated (default: read the peer's ADDRESSES line from stdin)")
 	peerFingerprint := flag.String("peer-fingerprint", "", "peer's fingerprint (with --peer-addresses)")
 	flag.Parse()
@@ -37,14 +38,18 @@ func main() {
 	if *peerAddresses != "" {
 		flagPeer = &peerInfo{addresses: strings.Split(*peerAddresses, ","), fingerprint: *peerFingerprint}
 	}
-	if err := run(*api, *raw, flagPeer); err != nil {
+	options := &punchdv1.ConnectionOptions{AttemptTimeoutMs: uint32(*attemptTimeoutMs)}
+	if *raw {
+		options.Security = punchdv1.SecurityMode_RAW
+	}
+	if err := run(*api, options, flagPeer); err != nil {
 		fmt.Fprintln(os.Stderr, "chat: "+err.Error())
 		os.Exit(1)
 	}
 }
 
 // run chats over one connection; peer is nil when the peer's line comes from stdin.
-func run(api string, raw bool, peer *peerInfo) (err error) {
+func run(api string, options *punchdv1.ConnectionOptions, peer *peerInfo) (err error) {
 	conn, err := grpc.Dial(api, grpc.WithInsecure())
 	if err != nil {
 		return fmt.Errorf("bad --api %q: %v", api, err)
@@ -54,10 +59,6 @@ func run(api string, raw bool, peer *peerInfo) (err error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	options := &punchdv1.ConnectionOptions{}
-	if raw {
-		options.Security = punchdv1.SecurityMode_RAW
-	}
 	own, err := client.GetAddresses(ctx, &punchdv1.GetAddressesRequest{Options: options})
 	if err != nil {
 		return rpcError("GetAddresses", api, err)

@@ -134,9 +134,9 @@ class Sidecar {
   }
 }
 
-async function chat({ api, raw, peer }) {
+async function chat({ api, options, peer }) {
   const sidecar = new Sidecar(api);
-  const own = await sidecar.call('GetAddresses', { options: { security: raw ? 'RAW' : 'SECURE' } });
+  const own = await sidecar.call('GetAddresses', { options });
   process.stdout.write(`${addressLine(own)}\n`);
   try {
     await connectAndChat(sidecar, own.connectionId, peer);
@@ -170,7 +170,7 @@ async function connectAndChat(sidecar, connectionId, peer) {
   await Promise.all([received, events.closed]);
 }
 
-const USAGE = 'usage: chat --api ADDR [--raw] [--peer-addresses a,b --peer-fingerprint FP]';
+const USAGE = 'usage: chat --api ADDR [--raw] [--attempt-timeout-ms MS] [--peer-addresses a,b --peer-fingerprint FP]';
 
 function parseCommandLine() {
   let values;
@@ -179,6 +179,7 @@ function parseCommandLine() {
       options: {
         api: { type: 'string', default: '127.0.0.1:50051' },
         raw: { type: 'boolean', default: false },
+        'attempt-timeout-ms': { type: 'string', default: '0' },
         'peer-addresses': { type: 'string' },
         'peer-fingerprint': { type: 'string', default: '' },
       },
@@ -188,7 +189,12 @@ function parseCommandLine() {
   }
   const peerAddresses = values['peer-addresses'];
   const peer = peerAddresses ? { addresses: peerAddresses.split(','), fingerprint: values['peer-fingerprint'] } : null;
-  return { api: values.api, raw: values.raw, peer };
+  const attemptTimeoutMs = values['attempt-timeout-ms'];
+  if (!/^\d+$/.test(attemptTimeoutMs)) {
+    throw new ChatError(`--attempt-timeout-ms expects a number of milliseconds, got '${attemptTimeoutMs}'`);
+  }
+  const options = { security: values.raw ? 'RAW' : 'SECURE', attemptTimeoutMs: Number(attemptTimeoutMs) };
+  return { api: values.api, options, peer };
 }
 
 function exitWith(error) {

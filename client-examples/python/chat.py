@@ -73,9 +73,8 @@ def describe_failed(failed):
 class Chat:
     """One chat over one connection. Background threads report to the main thread through a queue."""
 
-    def __init__(self, api, raw):
+    def __init__(self, api):
         self.api = api
-        self.raw = raw
         self.stub = punchd_pb2_grpc.HolePunchStub(grpc.insecure_channel(api))
         self.reports = queue.Queue()
 
@@ -85,8 +84,7 @@ class Chat:
         except grpc.RpcError as e:
             raise rpc_error(name, self.api, e) from None
 
-    def run(self, peer):
-        options = pb.ConnectionOptions(security=pb.RAW if self.raw else pb.SECURE)
+    def run(self, options, peer):
         own = self.call("GetAddresses", pb.GetAddressesRequest(options=options))
         print(address_line(own), flush=True)
         try:
@@ -172,10 +170,18 @@ class Chat:
             self.reports.put(("events failed", rpc_error("Events", self.api, e)))
 
 
+def milliseconds(value):
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of milliseconds, got {value!r}")
+    return int(value)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(prog="chat", description=__doc__.splitlines()[0])
     parser.add_argument("--api", default="127.0.0.1:50051", help="punchd sidecar API: host:port or unix:/path")
     parser.add_argument("--raw", action="store_true", help="plain TCP connection, no TLS and no fingerprint")
+    parser.add_argument("--attempt-timeout-ms", type=milliseconds, default=0, metavar="MS",
+                        help="how long the sidecar punches before giving up (default: the sidecar's)")
     parser.add_argument("--peer-addresses",
                         help="peer's addresses, comma-separated (default: read the peer's ADDRESSES line from stdin)")
     parser.add_argument("--peer-fingerprint", default="", help="peer's fingerprint (with --peer-addresses)")
@@ -186,7 +192,9 @@ def main():
     args = parse_args()
     peer = Peer(args.peer_addresses.split(","), args.peer_fingerprint) if args.peer_addresses else None
     try:
-        Chat(args.api, args.raw).run(peer)
+        options = pb.ConnectionOptions(security=pb.RAW if args.raw else pb.SECURE,
+                                       attempt_timeout_ms=args.attempt_timeout_ms)
+        Chat(args.api).run(options, peer)
     except ChatError as e:
         print(f"chat: {e}", file=sys.stderr)
         sys.exit(1)
