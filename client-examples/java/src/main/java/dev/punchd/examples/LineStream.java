@@ -25,6 +25,7 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
   private final ByteArrayOutputStream partialLine = new ByteArrayOutputStream(); // touched by gRPC callbacks only
   private final CompletableFuture<Void> end = new CompletableFuture<>();
   private ClientCallStreamObserver<StreamRequest> requests; // guarded by this
+  private boolean halfClosed; // guarded by this
 
   LineStream(PrintStream stdout) {
     this.stdout = stdout;
@@ -56,10 +57,12 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
     halfClose();
   }
 
-  /** No more data from this side: the sidecar sends FIN to the peer after what was sent. */
+  /** No more data from this side: the sidecar sends FIN to the peer after what was sent. Idempotent. */
   synchronized void halfClose() {
-    if (!end.isDone()) {
+    if (!end.isDone() && !halfClosed) {
+      halfClosed = true;
       requests.onCompleted();
+      notifyAll();
     }
   }
 
@@ -69,10 +72,10 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
   }
 
   private synchronized boolean send(byte[] line) throws InterruptedException {
-    while (!requests.isReady() && !end.isDone()) {
+    while (!requests.isReady() && !end.isDone() && !halfClosed) {
       wait();
     }
-    if (end.isDone()) {
+    if (end.isDone() || halfClosed) {
       return false;
     }
     requests.onNext(StreamRequest.newBuilder().setData(ByteString.copyFrom(line)).build());
@@ -85,6 +88,11 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
 
   @Override
   public void onNext(StreamResponse response) {
+    if (response.getPeerFinished()) {
+      // A chat ends when either side ends its input: finish ours too, so both Streams complete.
+      halfClose();
+      return;
+    }
     byte[] data = response.getData().toByteArray();
     int lineStart = 0;
     for (int i = 0; i < data.length; i++) {
