@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -101,6 +102,9 @@ public final class ServeCommand implements Callable<Integer> {
           + "stable fingerprint. Default: a fresh key per connection [PUNCHD_IDENTITY_KEY]")
   Path identityKey;
 
+  @Mixin
+  ApiSecurityOptions apiSecurity = new ApiSecurityOptions();
+
   @Override
   public Integer call() throws Exception {
     EngineSettings settings = new EngineSettings(PortRange.parse(portRange), interfaces(), attemptTimeout,
@@ -108,7 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
     Supplier<Credentials> credentials = identityKey == null
         ? TlsCredentials.ephemeral()
         : TlsCredentials.persistent(Identity.loadOrCreate(identityKey));
-    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), settings, credentials);
+    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), apiSecurity.toSecurity(), settings, credentials);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         sidecar.close();
