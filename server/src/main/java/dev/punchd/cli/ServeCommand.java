@@ -8,6 +8,7 @@ import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.PortRange;
 import dev.punchd.engine.TlsCredentials;
 import dev.punchd.transport.tls.Identity;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -109,10 +110,7 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     EngineSettings settings = new EngineSettings(PortRange.parse(portRange), interfaces(), attemptTimeout,
         retryInterval, handshakeTimeout, idleTimeout, maxConnections, receiveBuffer, PublicIpProviders.parse(publicIp));
-    Supplier<Credentials> credentials = identityKey == null
-        ? TlsCredentials.ephemeral()
-        : TlsCredentials.persistent(Identity.loadOrCreate(identityKey));
-    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), apiSecurity.toSecurity(), settings, credentials);
+    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), apiSecurity.toSecurity(), settings, credentials());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         sidecar.close();
@@ -122,6 +120,13 @@ public final class ServeCommand implements Callable<Integer> {
     }, "punchd-shutdown"));
     sidecar.awaitTermination();
     return 0;
+  }
+
+  /** Each connection's identity: from the {@code --identity-key} file (one stable fingerprint) or fresh. */
+  Supplier<Credentials> credentials() throws IOException {
+    return identityKey == null
+        ? TlsCredentials.ephemeral()
+        : TlsCredentials.persistent(Identity.loadOrCreate(identityKey));
   }
 
   private List<String> interfaces() {

@@ -24,6 +24,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
 
 /**
  * The API stays on this host unless protected: the command line refuses a non-loopback API without TLS
@@ -45,6 +47,23 @@ class ApiLockdownTest {
 
   @TempDir
   Path files;
+
+  @Test
+  void helpDocumentsTheApiSecurityOptionsWithTheirEnvironmentVariables() {
+    StringWriter out = new StringWriter();
+    picocli.CommandLine command = ServeCommand.commandLine();
+    command.setOut(new PrintWriter(out, true));
+    assertThat(command.execute("--help")).isZero();
+
+    for (Field field : ApiSecurityOptions.class.getDeclaredFields()) {
+      Option option = field.getAnnotation(Option.class);
+      if (option != null) {
+        String env = option.defaultValue().replaceAll("^\\$\\{env:(PUNCHD_[A-Z_]+).*$", "$1");
+        assertThat(env).as("env var of %s", option.names()[0]).matches("PUNCHD_(API_TLS_[A-Z_]+|INSECURE_API)");
+        assertThat(out.toString()).contains(option.names()[0]).contains("[" + env + "]");
+      }
+    }
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {"0.0.0.0:0", "[::]:0", "192.0.2.10:50051"})
