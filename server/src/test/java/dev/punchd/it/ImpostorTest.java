@@ -125,7 +125,7 @@ class ImpostorTest {
     StreamClient streamB = StreamClient.open(b.async(), idB, true, true);
     streamA.sendRaw(StreamRequest.newBuilder().setData(ByteString.copyFromUtf8("only for B")).build());
     streamA.finish();
-    streamB.awaitEnd(Duration.ofSeconds(10));
+    assertThat(streamB.awaitPeerFinished(Duration.ofSeconds(10))).isEqualTo("only for B".length());
     assertThat(streamB.receivedBytesKept()).asString().isEqualTo("only for B");
   }
 

@@ -5,7 +5,6 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.punchd.testing.Awaiting;
 import dev.punchd.testing.EventRecorder;
 import dev.punchd.testing.Pair;
 import dev.punchd.testing.RandomBytes;
@@ -54,9 +53,10 @@ class SecureRelayTest {
       StreamClient streamB = StreamClient.open(b.async(), relayed.idB(), true, true);
 
       sendAll(streamA, concat(KNOWN, MARKER_A));
-      sendAll(streamB, REPLY_B);
-      Awaiting.until(Duration.ofSeconds(30), "A received B's reply", () -> streamA.receivedBytes() == REPLY_B.length);
       streamA.finish();
+      assertThat(streamB.awaitPeerFinished(Duration.ofSeconds(30))).isEqualTo(KNOWN.length + MARKER_A.length);
+      sendAll(streamB, REPLY_B);
+      streamB.finish();
 
       assertThat(streamB.awaitEnd(Duration.ofSeconds(30))).isEqualTo(Status.OK);
       assertThat(streamA.awaitEnd(Duration.ofSeconds(30))).isEqualTo(Status.OK);
