@@ -5,16 +5,18 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * TLS for the API from PEM files: the server's certificate chain and private key (PKCS#8), and optionally
- * a CA whose signature every client certificate must carry (mutual TLS). Immutable.
+ * TLS for the API from PEM files: the server's certificate chain and private key, and optionally a CA
+ * whose signature every client certificate must carry (mutual TLS). Immutable.
  *
  * @param certificateChain PEM certificate chain, the server's certificate first
- * @param privateKey PEM private key of that certificate
+ * @param privateKey PEM private key of that certificate (PKCS#8, SEC1 or PKCS#1, unencrypted)
  * @param clientCa PEM CA certificates that sign client certificates; null: clients need no certificate
  */
 public record ApiTls(Path certificateChain, Path privateKey, Path clientCa) {
@@ -30,43 +32,18 @@ public record ApiTls(Path certificateChain, Path privateKey, Path clientCa) {
 
   /** Reads the files into a gRPC server context, naming the file that cannot be used. */
   SslContext serverContext() throws IOException {
-    requireReadable(certificateChain, "certificate chain");
-    requireReadable(privateKey, "private key");
-    SslContextBuilder builder;
-    try {
-      builder = GrpcSslContexts.configure(
-          SslContextBuilder.forServer(certificateChain.toFile(), privateKey.toFile()));
-    } catch (IllegalArgumentException e) {
-      throw new IOException("API TLS certificate chain " + certificateChain + " or private key " + privateKey
-          + " is not usable PEM: " + rootMessage(e), e);
-    }
+    List<X509Certificate> chain = PemFiles.certificates(certificateChain, "certificate chain");
+    PrivateKey key = PemFiles.privateKey(privateKey);
+    PemFiles.requireKeyMatches(key, privateKey, chain.getFirst(), certificateChain);
+    SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forServer(key, chain));
     if (clientCa != null) {
-      requireReadable(clientCa, "client CA");
-      try {
-        builder.trustManager(clientCa.toFile()).clientAuth(ClientAuth.REQUIRE);
-      } catch (IllegalArgumentException e) {
-        throw new IOException("API TLS client CA " + clientCa + " is not usable PEM: " + rootMessage(e), e);
-      }
+      builder.trustManager(PemFiles.certificates(clientCa, "client CA")).clientAuth(ClientAuth.REQUIRE);
     }
     try {
       return builder.build();
     } catch (IOException | IllegalArgumentException e) {
-      throw new IOException("cannot set up API TLS from " + this + ": " + rootMessage(e), e);
+      throw new IOException("cannot set up API TLS from " + this + ": " + e.getMessage(), e);
     }
-  }
-
-  private static void requireReadable(Path file, String what) throws IOException {
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw new IOException("API TLS " + what + " " + file + " is not a readable file");
-    }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
   }
 
   @Override

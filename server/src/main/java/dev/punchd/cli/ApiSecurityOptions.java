@@ -17,7 +17,7 @@ final class ApiSecurityOptions {
   Path certificate;
 
   @Option(names = "--api-tls-key", paramLabel = "FILE", defaultValue = "${env:PUNCHD_API_TLS_KEY}",
-      description = "PEM (PKCS#8) private key of --api-tls-cert [PUNCHD_API_TLS_KEY]")
+      description = "Unencrypted PEM private key of --api-tls-cert (PKCS#8, EC or RSA) [PUNCHD_API_TLS_KEY]")
   Path key;
 
   @Option(names = "--api-tls-client-ca", paramLabel = "FILE", defaultValue = "${env:PUNCHD_API_TLS_CLIENT_CA}",

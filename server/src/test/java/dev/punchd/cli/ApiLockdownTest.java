@@ -93,7 +93,10 @@ class ApiLockdownTest {
     assertRefused(List.of("--api-tls-cert", missing.toString(), "--api-tls-key", server.key().toString()),
         "certificate chain " + missing + " is not a readable file");
     assertRefused(List.of("--api-tls-cert", caFile.toString(), "--api-tls-key", caFile.toString()),
-        caFile.toString());
+        "private key " + caFile + " holds no unencrypted PRIVATE KEY");
+    TestCa.Issued other = ca.issueServer(files, "other");
+    assertRefused(List.of("--api-tls-cert", server.certificate().toString(), "--api-tls-key", other.key().toString()),
+        "private key " + other.key() + " does not belong to the first certificate in " + server.certificate());
   }
 
   @Test
