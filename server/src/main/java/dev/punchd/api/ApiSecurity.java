@@ -64,9 +64,4 @@ public final class ApiSecurity {
     }
     return Optional.empty();
   }
-
-  @Override
-  public String toString() {
-    return tls != null ? "TLS (" + tls + ")" : insecureAllowed ? "plaintext on any address" : "plaintext, local only";
-  }
 }
