@@ -1,6 +1,7 @@
 package dev.punchd;
 
 import dev.punchd.api.ApiEndpoint;
+import dev.punchd.api.ApiSecurity;
 import dev.punchd.api.ApiServer;
 import dev.punchd.api.HolePunchService;
 import dev.punchd.engine.ConnectionManager;
@@ -29,13 +30,24 @@ public final class Sidecar implements AutoCloseable {
     this.api = api;
   }
 
+  /** Starts with a plaintext API, which must then be on loopback or a Unix socket. */
   public static Sidecar start(ApiEndpoint endpoint, EngineSettings settings, Supplier<Credentials> credentials)
       throws IOException {
+    return start(endpoint, ApiSecurity.localOnly(), settings, credentials);
+  }
+
+  /**
+   * Starts the engine and the API.
+   *
+   * @throws IllegalArgumentException when {@code apiSecurity} does not allow plaintext on {@code endpoint}
+   */
+  public static Sidecar start(ApiEndpoint endpoint, ApiSecurity apiSecurity, EngineSettings settings,
+      Supplier<Credentials> credentials) throws IOException {
     ConnectionManager manager = new ConnectionManager(settings, credentials);
     ApiServer api;
     try {
-      api = ApiServer.start(endpoint, List.of(new HolePunchService(manager)));
-    } catch (IOException e) {
+      api = ApiServer.start(endpoint, apiSecurity, List.of(new HolePunchService(manager)));
+    } catch (IOException | RuntimeException e) {
       manager.close();
       throw e;
     }

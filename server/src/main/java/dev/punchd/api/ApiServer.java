@@ -7,19 +7,22 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC server of the API: the given services plus health and reflection, on TCP or on a Unix socket
- * (created with mode 0600 and removed on close). Lifecycle only: the RPC logic lives in the services.
+ * (created with mode 0600 and removed on close), in plaintext only where {@link ApiSecurity} allows it.
+ * Lifecycle only: the RPC logic lives in the services.
  * Thread-safe.
  */
 public final class ApiServer implements AutoCloseable {
@@ -41,8 +44,14 @@ public final class ApiServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  /** Starts serving; the health service reports SERVING once this returns. */
-  public static ApiServer start(ApiEndpoint endpoint, List<BindableService> services) throws IOException {
+  /**
+   * Starts serving; the health service reports SERVING once this returns.
+   *
+   * @throws IllegalArgumentException when {@code security} does not allow plaintext on {@code endpoint}
+   */
+  public static ApiServer start(ApiEndpoint endpoint, ApiSecurity security, List<BindableService> services)
+      throws IOException {
+    Optional<SslContext> tls = security.serverContextFor(endpoint);
     NettyServerBuilder builder;
     EventLoopGroup unixLoop = null;
     if (endpoint.isUnix()) {
@@ -55,6 +64,7 @@ public final class ApiServer implements AutoCloseable {
     } else {
       builder = NettyServerBuilder.forAddress(endpoint.tcp());
     }
+    tls.ifPresent(builder::sslContext);
     HealthStatusManager health = new HealthStatusManager();
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     builder.executor(executor)

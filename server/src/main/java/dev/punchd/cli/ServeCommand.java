@@ -8,6 +8,7 @@ import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.PortRange;
 import dev.punchd.engine.TlsCredentials;
 import dev.punchd.transport.tls.Identity;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -101,14 +103,14 @@ public final class ServeCommand implements Callable<Integer> {
           + "stable fingerprint. Default: a fresh key per connection [PUNCHD_IDENTITY_KEY]")
   Path identityKey;
 
+  @Mixin
+  ApiSecurityOptions apiSecurity = new ApiSecurityOptions();
+
   @Override
   public Integer call() throws Exception {
     EngineSettings settings = new EngineSettings(PortRange.parse(portRange), interfaces(), attemptTimeout,
         retryInterval, handshakeTimeout, idleTimeout, maxConnections, receiveBuffer, PublicIpProviders.parse(publicIp));
-    Supplier<Credentials> credentials = identityKey == null
-        ? TlsCredentials.ephemeral()
-        : TlsCredentials.persistent(Identity.loadOrCreate(identityKey));
-    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), settings, credentials);
+    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), apiSecurity.toSecurity(), settings, credentials());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         sidecar.close();
@@ -118,6 +120,13 @@ public final class ServeCommand implements Callable<Integer> {
     }, "punchd-shutdown"));
     sidecar.awaitTermination();
     return 0;
+  }
+
+  /** Each connection's identity: from the {@code --identity-key} file (one stable fingerprint) or fresh. */
+  Supplier<Credentials> credentials() throws IOException {
+    return identityKey == null
+        ? TlsCredentials.ephemeral()
+        : TlsCredentials.persistent(Identity.loadOrCreate(identityKey));
   }
 
   private List<String> interfaces() {

@@ -56,11 +56,7 @@ public final class StreamClient implements ClientResponseObserver<StreamRequest,
     if (!reading) {
       requestStream.disableAutoRequestWithInitial(0);
     }
-    requestStream.setOnReadyHandler(() -> {
-      synchronized (readyLock) {
-        readyLock.notifyAll();
-      }
-    });
+    requestStream.setOnReadyHandler(this::wakeSenders);
   }
 
   /** Sends {@code total} bytes of {@code data} in chunks, waiting whenever the call is not ready. */
@@ -142,11 +138,20 @@ public final class StreamClient implements ClientResponseObserver<StreamRequest,
   @Override
   public void onError(Throwable t) {
     end.complete(Status.fromThrowable(t));
+    wakeSenders();
   }
 
   @Override
   public void onCompleted() {
     end.complete(Status.OK);
+    wakeSenders();
+  }
+
+  /** Wakes {@link #awaitReady}: the call became ready, or ended. */
+  private void wakeSenders() {
+    synchronized (readyLock) {
+      readyLock.notifyAll();
+    }
   }
 
   /** Bytes handed to gRPC by {@link #send}. */

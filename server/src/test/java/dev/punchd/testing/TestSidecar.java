@@ -3,6 +3,7 @@ package dev.punchd.testing;
 import dev.punchd.Sidecar;
 import dev.punchd.api.ApiEndpoint;
 import dev.punchd.discovery.PublicIpProviders;
+import dev.punchd.engine.Credentials;
 import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.TlsCredentials;
 import io.grpc.ManagedChannel;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -38,8 +40,13 @@ public final class TestSidecar implements SidecarApi, AutoCloseable {
   }
 
   public static TestSidecar start(UnaryOperator<EngineSettings> customize) throws IOException {
-    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse("127.0.0.1:0"), customize.apply(testSettings()),
-        TlsCredentials.ephemeral());
+    return start(customize, TlsCredentials.ephemeral());
+  }
+
+  /** A sidecar whose SECURE connections take their identities from {@code credentials}. */
+  public static TestSidecar start(UnaryOperator<EngineSettings> customize, Supplier<Credentials> credentials)
+      throws IOException {
+    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse("127.0.0.1:0"), customize.apply(testSettings()), credentials);
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.api().port())
         .usePlaintext()
         .maxInboundMessageSize(4 << 20)
