@@ -31,12 +31,19 @@ public final class Pair {
 
   /** Allocates a connection on each sidecar and attempts both ways with what GetAddresses returned. */
   public static Pair attempt(SidecarApi a, SidecarApi b, ConnectionOptions options) {
-    GetAddressesResponse addressesA = allocate(a, options);
-    GetAddressesResponse addressesB = allocate(b, options);
-    Pair pair = new Pair(a, b, addressesA, addressesB);
-    a.blocking().attemptConnection(attemptTowards(addressesA.getConnectionId(), addressesB));
-    b.blocking().attemptConnection(attemptTowards(addressesB.getConnectionId(), addressesA));
-    return pair;
+    return allocateBoth(a, b, options).attemptBoth();
+  }
+
+  /** Allocates a connection on each sidecar and subscribes to both connections' events. */
+  public static Pair allocateBoth(SidecarApi a, SidecarApi b, ConnectionOptions options) {
+    return new Pair(a, b, allocate(a, options), allocate(b, options));
+  }
+
+  /** Asks each sidecar to connect toward everything the other's GetAddresses returned. */
+  public Pair attemptBoth() {
+    a.blocking().attemptConnection(attemptTowards(idA(), addressesB));
+    b.blocking().attemptConnection(attemptTowards(idB(), addressesA));
+    return this;
   }
 
   public static GetAddressesResponse allocate(SidecarApi sidecar, ConnectionOptions options) {
