@@ -5,6 +5,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -60,7 +61,8 @@ public final class ApiServer implements AutoCloseable {
       builder = NettyServerBuilder.forAddress(new DomainSocketAddress(endpoint.unixSocket().toString()))
           .channelType(EpollServerDomainSocketChannel.class)
           .bossEventLoopGroup(unixLoop)
-          .workerEventLoopGroup(unixLoop);
+          .workerEventLoopGroup(unixLoop)
+          .withChildOption(ChannelOption.SO_KEEPALIVE, null); // a TCP option: meaningless on a Unix socket
     } else {
       builder = NettyServerBuilder.forAddress(endpoint.tcp());
     }

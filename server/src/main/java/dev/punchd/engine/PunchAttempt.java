@@ -198,7 +198,7 @@ final class PunchAttempt {
       closeQuietly(socket);
       if (!nomination.isDecided()) {
         history.handshakeFailed(source, e.reason(), e.getMessage());
-        log.info("connection {}: handshake with {} failed: {}", connectionId, source, e.getMessage());
+        log.debug("connection {}: handshake with {} failed: {}", connectionId, source, e.getMessage());
       }
     } finally {
       candidates.remove(socket);

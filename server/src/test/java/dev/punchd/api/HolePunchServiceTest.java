@@ -217,6 +217,8 @@ class HolePunchServiceTest {
     assertThat(noId.awaitEnd(Duration.ofSeconds(10)).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
 
     StreamClient first = StreamClient.open(a.async(), pair.idA());
+    dev.punchd.testing.Awaiting.until(Duration.ofSeconds(10), "first Stream attached",
+        () -> a.manager().get(pair.idA()).pipe().hasStream());
     StreamClient second = StreamClient.open(a.async(), pair.idA());
     Status secondEnd = second.awaitEnd(Duration.ofSeconds(10));
     assertThat(secondEnd.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);

@@ -12,6 +12,7 @@ import dev.punchd.testing.Pair;
 import dev.punchd.testing.SidecarApi;
 import dev.punchd.testing.StreamClient;
 import dev.punchd.testing.TestSidecar;
+import dev.punchd.testing.UnixSocketChannel;
 import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.CloseRequest;
 import dev.punchd.v1.ConnectionOptions;
@@ -21,15 +22,10 @@ import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,14 +35,12 @@ class UnixSocketApiTest {
   @Test
   void everyRpcWorksOverAUnixSocket(@TempDir Path dir) throws Exception {
     Path socket = dir.resolve("punchd.sock");
-    EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
     try (Sidecar sidecar = Sidecar.start(ApiEndpoint.parse("unix:" + socket), TestSidecar.testSettings(),
             TlsCredentials.ephemeral());
         TestSidecar peer = TestSidecar.start()) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
-      ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-          .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext().build();
-      try {
+      try (UnixSocketChannel client = UnixSocketChannel.open(socket)) {
+        ManagedChannel channel = client.channel();
         SidecarApi unix = SidecarApi.over(channel);
         assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
             .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
@@ -66,11 +60,7 @@ class UnixSocketApiTest {
         unix.blocking().close(CloseRequest.newBuilder().setConnectionId(pair.idA()).build());
         assertThat(pair.eventsA.next().getClosed().getReason()).isEqualTo(CloseReason.APPLICATION);
         assertThat(EventRecorder.subscribe(unix.async(), pair.idA()).next().hasEstablished()).isTrue();
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
-    } finally {
-      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
     assertThat(socket).as("removed on shutdown").doesNotExist();
   }
