@@ -3,6 +3,7 @@ package dev.punchd.api;
 import dev.punchd.engine.Connection;
 import dev.punchd.engine.ConnectionManager;
 import dev.punchd.engine.PunchdException;
+import dev.punchd.observe.LogContext;
 import dev.punchd.v1.AttemptConnectionRequest;
 import dev.punchd.v1.AttemptConnectionResponse;
 import dev.punchd.v1.CloseRequest;
@@ -16,8 +17,12 @@ import dev.punchd.v1.StreamRequest;
 import dev.punchd.v1.StreamResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
 
-/** The {@code punchd.v1.HolePunch} service: translates RPCs to {@link ConnectionManager} calls. Thread-safe. */
+/**
+ * The {@code punchd.v1.HolePunch} service: translates RPCs to {@link ConnectionManager} calls, with the
+ * request's connection id in the log context. Thread-safe.
+ */
 public final class HolePunchService extends HolePunchGrpc.HolePunchImplBase {
   private final ConnectionManager manager;
 
@@ -27,7 +32,7 @@ public final class HolePunchService extends HolePunchGrpc.HolePunchImplBase {
 
   @Override
   public void getAddresses(GetAddressesRequest request, StreamObserver<GetAddressesResponse> responses) {
-    StatusMapping.respond(responses, () -> {
+    respond(request.getConnectionId(), responses, () -> {
       Connection connection = request.getConnectionId().isEmpty()
           ? manager.allocate(request.getOptions())
           : manager.get(request.getConnectionId());
@@ -45,7 +50,7 @@ public final class HolePunchService extends HolePunchGrpc.HolePunchImplBase {
 
   @Override
   public void attemptConnection(AttemptConnectionRequest request, StreamObserver<AttemptConnectionResponse> responses) {
-    StatusMapping.respond(responses, () -> {
+    respond(request.getConnectionId(), responses, () -> {
       manager.attempt(request.getConnectionId(), request.getPeerAddressesList(), request.getPeerFingerprint());
       return AttemptConnectionResponse.getDefaultInstance();
     });
@@ -53,7 +58,7 @@ public final class HolePunchService extends HolePunchGrpc.HolePunchImplBase {
 
   @Override
   public void close(CloseRequest request, StreamObserver<CloseResponse> responses) {
-    StatusMapping.respond(responses, () -> {
+    respond(request.getConnectionId(), responses, () -> {
       manager.close(request.getConnectionId());
       return CloseResponse.getDefaultInstance();
     });
@@ -62,19 +67,27 @@ public final class HolePunchService extends HolePunchGrpc.HolePunchImplBase {
   @Override
   public void events(EventsRequest request, StreamObserver<Event> responses) {
     String id = request.getConnectionId();
-    if (!id.isEmpty()) {
-      try {
-        manager.get(id);
-      } catch (PunchdException e) {
-        responses.onError(StatusMapping.toStatus(e));
-        return;
+    try (LogContext.Scope ignored = LogContext.connection(id)) {
+      if (!id.isEmpty()) {
+        try {
+          manager.get(id);
+        } catch (PunchdException e) {
+          responses.onError(StatusMapping.toStatus(e));
+          return;
+        }
       }
+      new EventsStream((ServerCallStreamObserver<Event>) responses, !id.isEmpty()).subscribe(manager.events(), id);
     }
-    new EventsStream((ServerCallStreamObserver<Event>) responses, !id.isEmpty()).subscribe(manager.events(), id);
   }
 
   @Override
   public StreamObserver<StreamRequest> stream(StreamObserver<StreamResponse> responses) {
     return new StreamSession(manager, (ServerCallStreamObserver<StreamResponse>) responses);
+  }
+
+  private static <T> void respond(String connectionId, StreamObserver<T> responses, Supplier<T> call) {
+    try (LogContext.Scope ignored = LogContext.connection(connectionId)) {
+      StatusMapping.respond(responses, call);
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.punchd.engine.DataPipe;
 import dev.punchd.engine.PunchdException;
 import dev.punchd.engine.StreamEnd;
 import dev.punchd.engine.StreamSink;
+import dev.punchd.observe.LogContext;
 import dev.punchd.v1.StreamRequest;
 import dev.punchd.v1.StreamResponse;
 import com.google.protobuf.ByteString;
@@ -27,6 +28,7 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   private final ConnectionManager manager;
   private final ServerCallStreamObserver<StreamResponse> responses;
   private volatile DataPipe pipe;
+  private volatile String connectionId = ""; // for the log context, once known
   private boolean ended; // guarded by this
   private boolean peerFinishedSent; // guarded by this
 
@@ -46,7 +48,10 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
         return;
       }
     }
-    try {
+    if (pipe == null) {
+      connectionId = request.getConnectionId();
+    }
+    try (LogContext.Scope ignored = LogContext.connection(connectionId)) {
       DataPipe current = pipe;
       if (current == null) {
         current = attach(request.getConnectionId());
@@ -88,7 +93,9 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   public void onCompleted() {
     DataPipe current = pipe;
     if (current != null) {
-      current.finishSending();
+      try (LogContext.Scope ignored = LogContext.connection(connectionId)) {
+        current.finishSending();
+      }
     }
   }
 

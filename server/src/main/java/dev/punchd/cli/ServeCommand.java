@@ -21,8 +21,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code punchd [serve]}: runs the sidecar until SIGTERM/SIGINT. It is also the root of the command line,
- * so {@code punchd --api ...} and {@code punchd serve --api ...} are the same. Not thread-safe (used once).
+ * {@code punchd [serve]}: runs the sidecar until SIGTERM/SIGINT, then shuts it down gracefully and exits 0.
+ * It is also the root of the command line, so {@code punchd --api ...} and {@code punchd serve --api ...}
+ * are the same. Not thread-safe (used once).
  */
 @Command(name = "punchd", mixinStandardHelpOptions = true, version = "punchd 0.1.0",
     description = {"NAT hole-punching sidecar driven over gRPC (punchd.v1.HolePunch).",
@@ -35,6 +36,7 @@ public final class ServeCommand implements Callable<Integer> {
     CommandLine root = new CommandLine(new ServeCommand());
     root.addSubcommand("serve", new ServeCommand());
     root.addSubcommand("reflector", new ReflectorCommand());
+    root.setCaseInsensitiveEnumValuesAllowed(true);
     root.setExecutionExceptionHandler((e, cmd, parseResult) -> {
       if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
         cmd.getErr().println("punchd: " + e.getMessage());
@@ -106,18 +108,19 @@ public final class ServeCommand implements Callable<Integer> {
   @Mixin
   ApiSecurityOptions apiSecurity = new ApiSecurityOptions();
 
+  @Mixin
+  OperationsOptions operations = new OperationsOptions();
+
   @Override
   public Integer call() throws Exception {
+    operations.applyLogging();
     EngineSettings settings = new EngineSettings(PortRange.parse(portRange), interfaces(), attemptTimeout,
         retryInterval, handshakeTimeout, idleTimeout, maxConnections, receiveBuffer, PublicIpProviders.parse(publicIp));
-    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), apiSecurity.toSecurity(), settings, credentials());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        sidecar.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "punchd-shutdown"));
+    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), apiSecurity.toSecurity(), settings, credentials(),
+        operations.toSidecarOptions());
+    ShutdownSignals.install(() -> closeQuietly(sidecar));
+    // Other ways out (SIGHUP, System.exit) still close the connections, telling peers why.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(sidecar), "punchd-shutdown"));
     sidecar.awaitTermination();
     return 0;
   }
@@ -127,6 +130,14 @@ public final class ServeCommand implements Callable<Integer> {
     return identityKey == null
         ? TlsCredentials.ephemeral()
         : TlsCredentials.persistent(Identity.loadOrCreate(identityKey));
+  }
+
+  private static void closeQuietly(Sidecar sidecar) {
+    try {
+      sidecar.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private List<String> interfaces() {

@@ -1,5 +1,7 @@
 package dev.punchd.engine;
 
+import dev.punchd.observe.LogAddresses;
+import dev.punchd.observe.LogContext;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
 import dev.punchd.transport.PeerClosedException;
@@ -14,9 +16,9 @@ import dev.punchd.v1.SecurityMode;
 import dev.punchd.v1.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private final DataPipe pipe;
   private final EventHub hub;
   private final ScheduledExecutorService timer;
+  private final EngineMetrics metrics;
   private final Consumer<Connection> onTerminated;
   private State state = State.ALLOCATED; // guarded by this
   private PunchAttempt attempt; // guarded by this
@@ -55,16 +58,17 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
 
   Connection(String id, Addresses addresses, SecurityMode security, Credentials credentials,
       PunchAttempt.Timing timing, SharedPort port, int receiveBufferBytes, EventHub hub,
-      ScheduledExecutorService timer, Consumer<Connection> onTerminated) {
+      ScheduledExecutorService timer, EngineMetrics metrics, Consumer<Connection> onTerminated) {
     this.id = id;
     this.addresses = addresses;
     this.security = security;
     this.credentials = credentials;
     this.timing = timing;
     this.port = port;
-    this.pipe = new DataPipe(id, receiveBufferBytes, this);
+    this.pipe = new DataPipe(id, receiveBufferBytes, this, metrics);
     this.hub = hub;
     this.timer = timer;
+    this.metrics = metrics;
     this.onTerminated = onTerminated;
   }
 
@@ -102,6 +106,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     Handshaker handshaker = credentials == null ? new RawHandshaker() : credentials.handshaker(peerFingerprint);
     state = State.CONNECTING;
     attemptStartNanos = System.nanoTime();
+    metrics.attemptStarted(Transport.TCP);
     attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
     attempt.start();
   }
@@ -133,8 +138,12 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       state = State.ESTABLISHED;
       link = winner;
       pipe.start(winner);
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attemptStartNanos);
-      log.info("connection {}: established with {} in {} ms", id, HostPort.format(winner.remoteAddress()), millis);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - attemptStartNanos);
+      long millis = elapsed.toMillis();
+      metrics.attemptEstablished(Transport.TCP, elapsed);
+      try (LogContext.Scope ignored = LogContext.connection(id)) {
+        log.info("connection {}: established with {} in {} ms", id, LogAddresses.of(winner.remoteAddress()), millis);
+      }
       hub.publish(Event.newBuilder().setConnectionId(id).setEstablished(Established.newBuilder()
           .setLocalAddress(HostPort.format(winner.localAddress()))
           .setRemoteAddress(HostPort.format(winner.remoteAddress()))
@@ -152,7 +161,10 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       }
       state = State.FAILED;
     }
-    log.info("connection {}: failed ({}): {}", id, failed.getReason(), failed.getMessage());
+    metrics.attemptFailed(Transport.TCP, failed.getReason());
+    try (LogContext.Scope ignored = LogContext.connection(id)) {
+      log.info("connection {}: failed ({}): {}", id, failed.getReason(), failed.getMessage());
+    }
     pipe.close(new StreamEnd(false, CloseReason.CLOSE_REASON_UNSPECIFIED, "connection failed: " + failed.getMessage()));
     port.close();
     onTerminated.accept(this);
@@ -201,15 +213,23 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private void terminate(CloseInitiator initiator, CloseReason reason, String message, PeerCloseReason wire) {
     PunchAttempt runningAttempt;
     Link established;
+    State before;
     synchronized (this) {
       if (state == State.FAILED || state == State.CLOSED) {
         return;
       }
+      before = state;
       state = State.CLOSED;
       runningAttempt = attempt;
       established = link;
     }
-    log.info("connection {}: closed by {} ({}): {}", id, initiator, reason, message);
+    if (before == State.CONNECTING) {
+      metrics.attemptCancelled(Transport.TCP);
+    }
+    metrics.connectionClosed(reason);
+    try (LogContext.Scope ignored = LogContext.connection(id)) {
+      log.info("connection {}: closed by {} ({}): {}", id, initiator, reason, message);
+    }
     if (runningAttempt != null) {
       runningAttempt.cancel();
     }

@@ -1,6 +1,7 @@
 package dev.punchd.engine;
 
 import dev.punchd.discovery.PublicIpProvider;
+import dev.punchd.observe.LogContext;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.ConnectionOptions;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The engine's front door: allocates, finds, attempts and closes connections, enforces the connection
  * limit, expires unused connections and remembers ended ones for a while (so that a late call gets
- * FAILED_PRECONDITION rather than NOT_FOUND, and a late Events subscriber still sees the end). Thread-safe.
+ * FAILED_PRECONDITION rather than NOT_FOUND, and a late Events subscriber still sees the end). For a graceful
+ * shutdown it stops allocating ({@link #stopAccepting}) and waits for live connections to end
+ * ({@link #awaitNoLiveConnections}) before {@link #close} closes the rest. Thread-safe.
  */
 public final class ConnectionManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConnectionManager.class);
@@ -39,18 +42,23 @@ public final class ConnectionManager implements AutoCloseable {
 
   private final EngineSettings settings;
   private final Supplier<Credentials> credentials;
+  private final EngineMetrics metrics;
   private final EventHub hub = new EventHub();
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final ArrayDeque<String> ended = new ArrayDeque<>(); // guarded by itself
   private final AtomicInteger live = new AtomicInteger();
+  private final Object liveChanged = new Object(); // notified when a connection ends
+  private volatile boolean accepting = true;
   private final ScheduledExecutorService timer;
 
   /**
    * @param credentials makes the identity of each new SECURE connection
+   * @param metrics told about attempts, closes and bytes
    */
-  public ConnectionManager(EngineSettings settings, Supplier<Credentials> credentials) {
+  public ConnectionManager(EngineSettings settings, Supplier<Credentials> credentials, EngineMetrics metrics) {
     this.settings = settings;
     this.credentials = credentials;
+    this.metrics = metrics;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "punchd-timer");
       t.setDaemon(true);
@@ -71,12 +79,27 @@ public final class ConnectionManager implements AutoCloseable {
     return live.get();
   }
 
+  /** Connections now in {@code state}, counted at call time (for gauges; ended ones only while remembered). */
+  public int count(Connection.State state) {
+    return (int) connections.values().stream().filter(c -> c.state() == state).count();
+  }
+
+  /** Connections with a Stream call attached (counted at call time; for gauges). */
+  public int activeStreams() {
+    return (int) connections.values().stream().filter(c -> c.pipe().hasStream()).count();
+  }
+
   /**
    * Allocates a connection: binds its port, discovers its public address.
    *
-   * @throws PunchdException RESOURCE_EXHAUSTED at the connection limit or with no free port
+   * @throws PunchdException RESOURCE_EXHAUSTED at the connection limit or with no free port, UNAVAILABLE
+   *     once the sidecar is shutting down
    */
   public Connection allocate(ConnectionOptions options) {
+    if (!accepting) {
+      throw new PunchdException(PunchdException.Kind.UNAVAILABLE,
+          "punchd is shutting down: it allocates no new connections");
+    }
     PunchAttempt.Timing timing = timingFor(options);
     if (live.incrementAndGet() > settings.maxConnections()) {
       live.decrementAndGet();
@@ -95,11 +118,14 @@ public final class ConnectionManager implements AutoCloseable {
     SecurityMode security = options.getSecurity() == SecurityMode.RAW ? SecurityMode.RAW : SecurityMode.SECURE;
     Connection connection = new Connection(id, addressesFor(port.port()), security,
         security == SecurityMode.RAW ? null : credentials.get(), timing, port,
-        settings.receiveBufferBytes(), hub, timer, this::ended);
+        settings.receiveBufferBytes(), hub, timer, metrics, this::ended);
     hub.register(id);
     connections.put(id, connection);
-    timer.schedule(connection::expireIfUnused, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    log.info("connection {}: allocated on port {} ({})", id, port.port(), security);
+    timer.schedule(LogContext.withConnection(id, connection::expireIfUnused), settings.idleTimeout().toMillis(),
+        TimeUnit.MILLISECONDS);
+    try (LogContext.Scope ignored = LogContext.connection(id)) {
+      log.info("connection {}: allocated on port {} ({})", id, port.port(), security);
+    }
     return connection;
   }
 
@@ -140,6 +166,30 @@ public final class ConnectionManager implements AutoCloseable {
   /** Closes the connection (any state); closing an ended connection does nothing. */
   public void close(String id) {
     get(id).close(CloseReason.APPLICATION, "closed by the application");
+  }
+
+  /** From now on {@link #allocate} refuses with UNAVAILABLE; existing connections carry on. */
+  public void stopAccepting() {
+    accepting = false;
+  }
+
+  /**
+   * Waits until no connection is live (all failed or closed), at most {@code timeout}.
+   *
+   * @return true if none is live
+   */
+  public boolean awaitNoLiveConnections(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (liveChanged) {
+      while (live.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(liveChanged, left);
+      }
+    }
+    return true;
   }
 
   /**
@@ -201,6 +251,9 @@ public final class ConnectionManager implements AutoCloseable {
 
   private void ended(Connection connection) {
     live.decrementAndGet();
+    synchronized (liveChanged) {
+      liveChanged.notifyAll();
+    }
     String forget;
     synchronized (ended) {
       ended.add(connection.id());

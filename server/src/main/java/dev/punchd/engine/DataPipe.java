@@ -1,5 +1,6 @@
 package dev.punchd.engine;
 
+import dev.punchd.observe.LogContext;
 import dev.punchd.transport.Link;
 import java.io.IOException;
 import java.util.Arrays;
@@ -30,19 +31,23 @@ public final class DataPipe {
   private final InboundBuffer inbound;
   private final OutboundQueue outbound = new OutboundQueue();
   private final Owner owner;
+  private final EngineMetrics metrics;
   private StreamSink sink; // guarded by this
   private StreamEnd end; // guarded by this: set when the connection ended
 
-  DataPipe(String connectionId, int receiveCapacity, Owner owner) {
+  DataPipe(String connectionId, int receiveCapacity, Owner owner, EngineMetrics metrics) {
     this.connectionId = connectionId;
     this.inbound = new InboundBuffer(receiveCapacity);
     this.owner = owner;
+    this.metrics = metrics;
   }
 
   /** Starts moving bytes over the established link. */
   void start(Link link) {
-    Thread.ofVirtual().name("pipe-read-" + connectionId).start(() -> readLoop(link));
-    Thread.ofVirtual().name("pipe-write-" + connectionId).start(() -> writeLoop(link));
+    Thread.ofVirtual().name("pipe-read-" + connectionId).start(LogContext.withConnection(connectionId,
+        () -> readLoop(link)));
+    Thread.ofVirtual().name("pipe-write-" + connectionId).start(LogContext.withConnection(connectionId,
+        () -> writeLoop(link)));
   }
 
   /**
@@ -140,6 +145,7 @@ public final class DataPipe {
           owner.inputFinished();
           return;
         }
+        metrics.bytesReceived(n);
         if (!inbound.put(Arrays.copyOf(buffer, n))) {
           return;
         }
@@ -164,6 +170,7 @@ public final class DataPipe {
           return;
         }
         link.write(chunk, 0, chunk.length);
+        metrics.bytesSent(chunk.length);
         outbound.written(chunk);
         StreamSink current;
         synchronized (this) {

@@ -1,5 +1,7 @@
 package dev.punchd.engine;
 
+import dev.punchd.observe.LogAddresses;
+import dev.punchd.observe.LogContext;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.Failed;
@@ -101,10 +103,13 @@ final class PunchAttempt {
 
   void start() {
     deadlineNanos = System.nanoTime() + timing.timeout().toNanos();
-    deadlineTask = timer.schedule(this::expire, timing.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    Thread.ofVirtual().name("punch-accept-" + connectionId).start(this::acceptLoop);
+    deadlineTask = timer.schedule(LogContext.withConnection(connectionId, this::expire), timing.timeout().toMillis(),
+        TimeUnit.MILLISECONDS);
+    Thread.ofVirtual().name("punch-accept-" + connectionId).start(LogContext.withConnection(connectionId,
+        this::acceptLoop));
     for (InetSocketAddress peer : peers) {
-      Thread.ofVirtual().name("punch-dial-" + connectionId).start(() -> dialLoop(peer));
+      Thread.ofVirtual().name("punch-dial-" + connectionId).start(LogContext.withConnection(connectionId,
+          () -> dialLoop(peer)));
     }
   }
 
@@ -126,18 +131,18 @@ final class PunchAttempt {
       InetSocketAddress from = (InetSocketAddress) socket.getRemoteSocketAddress();
       if (acceptOnlyFromPeerIps && !peerIps.contains(from.getAddress())) {
         log.info("connection {}: refused inbound connection from {} (not a peer address)", connectionId,
-            HostPort.format(from));
+            LogAddresses.of(from));
         closeQuietly(socket);
         continue;
       }
       if (candidates.size() >= MAX_INBOUND_IN_HANDSHAKE) {
         log.info("connection {}: refused inbound connection from {} ({} handshakes already running)", connectionId,
-            HostPort.format(from), MAX_INBOUND_IN_HANDSHAKE);
+            LogAddresses.of(from), MAX_INBOUND_IN_HANDSHAKE);
         closeQuietly(socket);
         continue;
       }
-      Thread.ofVirtual().name("punch-in-" + connectionId).start(
-          () -> conclude(socket, "inbound from " + HostPort.format(from)));
+      Thread.ofVirtual().name("punch-in-" + connectionId).start(LogContext.withConnection(connectionId,
+          () -> conclude(socket, from, true)));
     }
   }
 
@@ -157,7 +162,7 @@ final class PunchAttempt {
       try {
         int timeout = (int) Math.min(timeoutAfter(refusalNanos, connectTimeout), remainingMillis);
         Socket socket = port.dial(peer, timeout);
-        conclude(socket, address);
+        conclude(socket, peer, false);
       } catch (ConnectException e) {
         refused = true;
         refusalNanos = System.nanoTime() - dialStart;
@@ -182,14 +187,17 @@ final class PunchAttempt {
     return (int) Math.clamp(roundTrips, MIN_TIMEOUT_AFTER_REFUSAL.toMillis(), connectTimeoutMillis);
   }
 
-  private void conclude(Socket socket, String source) {
+  /** Runs the handshake on a dialled or accepted candidate from {@code peer}. */
+  private void conclude(Socket socket, InetSocketAddress peer, boolean inbound) {
+    String source = inbound ? "inbound from " + HostPort.format(peer) : HostPort.format(peer);
+    String direction = inbound ? "accepted" : "dialled";
     candidates.add(socket);
     try {
       int timeout = (int) Math.max(1, Math.min(timing.handshakeTimeout().toMillis(), remainingMillis()));
       Optional<Link> link = handshaker.conclude(socket, nomination, timeout);
       if (link.isPresent()) {
         candidates.remove(socket);
-        log.debug("connection {}: nominated {} ({})", connectionId, HostPort.format(link.get().remoteAddress()), source);
+        log.debug("connection {}: nominated {} ({})", connectionId, LogAddresses.of(peer), direction);
         stopPunching(link.get());
         return;
       }
@@ -198,7 +206,8 @@ final class PunchAttempt {
       closeQuietly(socket);
       if (!nomination.isDecided()) {
         history.handshakeFailed(source, e.reason(), e.getMessage());
-        log.debug("connection {}: handshake with {} failed: {}", connectionId, source, e.getMessage());
+        log.debug("connection {}: handshake with {} ({}) failed: {}", connectionId, LogAddresses.of(peer), direction,
+            e.getMessage());
       }
     } finally {
       candidates.remove(socket);

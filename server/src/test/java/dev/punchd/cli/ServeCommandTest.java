@@ -36,7 +36,10 @@ class ServeCommandTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
       "--port-range=5-3|port range", "--public-ip=bogus|'bogus'", "--attempt-timeout=soon|'soon' is not a duration",
-      "--api=somewhere|'somewhere'", "--max-connections=0|at least 1"})
+      "--api=somewhere|'somewhere'", "--max-connections=0|at least 1",
+      "--metrics=localhost:9464|--metrics must be IP:PORT or off: malformed address 'localhost:9464'",
+      "--health=8086|--health must be IP:PORT or off: malformed address '8086'",
+      "--log-format=yaml|'yaml'", "--shutdown-grace=later|'later' is not a duration"})
   void badValuesExitWithUsageStatusAndAMessageNamingThem(String argument, String message) {
     StringWriter err = new StringWriter();
     CommandLine cli = ServeCommand.commandLine();

@@ -3,6 +3,7 @@ package dev.punchd.testing;
 import dev.punchd.api.ApiServer;
 import dev.punchd.api.HolePunchService;
 import dev.punchd.engine.ConnectionManager;
+import dev.punchd.engine.EngineMetrics;
 import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.TlsCredentials;
 import io.grpc.ManagedChannel;
@@ -30,7 +31,7 @@ public final class InProcessSidecar implements SidecarApi, AutoCloseable {
 
   public static InProcessSidecar start(UnaryOperator<EngineSettings> customize) throws IOException {
     ConnectionManager manager = new ConnectionManager(customize.apply(TestSidecar.testSettings()),
-        TlsCredentials.ephemeral());
+        TlsCredentials.ephemeral(), EngineMetrics.NONE);
     String name = InProcessServerBuilder.generateName();
     Server server = InProcessServerBuilder.forName(name)
         .addService(new HolePunchService(manager))

@@ -1,7 +1,9 @@
 package dev.punchd.testing;
 
 import dev.punchd.Sidecar;
+import dev.punchd.SidecarOptions;
 import dev.punchd.api.ApiEndpoint;
+import dev.punchd.api.ApiSecurity;
 import dev.punchd.discovery.PublicIpProviders;
 import dev.punchd.engine.Credentials;
 import dev.punchd.engine.EngineSettings;
@@ -46,7 +48,19 @@ public final class TestSidecar implements SidecarApi, AutoCloseable {
   /** A sidecar whose SECURE connections take their identities from {@code credentials}. */
   public static TestSidecar start(UnaryOperator<EngineSettings> customize, Supplier<Credentials> credentials)
       throws IOException {
-    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse("127.0.0.1:0"), customize.apply(testSettings()), credentials);
+    return start(customize, credentials, SidecarOptions.minimal());
+  }
+
+  /** A sidecar with metrics, health-only listener or shutdown grace as {@code options} say. */
+  public static TestSidecar start(UnaryOperator<EngineSettings> customize, SidecarOptions options)
+      throws IOException {
+    return start(customize, TlsCredentials.ephemeral(), options);
+  }
+
+  private static TestSidecar start(UnaryOperator<EngineSettings> customize, Supplier<Credentials> credentials,
+      SidecarOptions options) throws IOException {
+    Sidecar sidecar = Sidecar.start(ApiEndpoint.parse("127.0.0.1:0"), ApiSecurity.localOnly(),
+        customize.apply(testSettings()), credentials, options);
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.api().port())
         .usePlaintext()
         .maxInboundMessageSize(4 << 20)
