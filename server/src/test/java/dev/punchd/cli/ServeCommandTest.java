@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Field;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,7 +23,9 @@ class ServeCommandTest {
     assertThat(cli.execute("--help")).isZero();
 
     String help = out.toString();
-    for (Field field : ServeCommand.class.getDeclaredFields()) {
+    List<Field> fields = Stream.of(ServeCommand.class, ApiSecurityOptions.class, OperationsOptions.class)
+        .flatMap(type -> Arrays.stream(type.getDeclaredFields())).toList();
+    for (Field field : fields) {
       CommandLine.Option option = field.getAnnotation(CommandLine.Option.class);
       if (option != null) {
         assertThat(help).contains(option.names()[0]);

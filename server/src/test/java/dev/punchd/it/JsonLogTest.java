@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.punchd.testing.EventRecorder;
 import dev.punchd.testing.Pair;
 import dev.punchd.testing.SidecarProcess;
 import dev.punchd.testing.TestSidecar;
 import dev.punchd.v1.CloseRequest;
 import dev.punchd.v1.ConnectionOptions;
-import dev.punchd.v1.GetAddressesRequest;
-import dev.punchd.v1.GetAddressesResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,20 +23,14 @@ class JsonLogTest {
 
   @Test
   void everyLineIsJsonAndConnectionLinesCarryTheConnectionId(@TempDir Path dir) throws Exception {
-    GetAddressesResponse remote;
-    String id;
     try (SidecarProcess process = SidecarProcess.start(dir, "--log-format", "json", "--redact-addresses",
             "--metrics", "off");
         TestSidecar peer = TestSidecar.start()) {
-      GetAddressesResponse local = process.blocking().getAddresses(GetAddressesRequest.getDefaultInstance());
-      remote = Pair.allocate(peer, ConnectionOptions.getDefaultInstance());
-      id = local.getConnectionId();
-      EventRecorder localEvents = EventRecorder.subscribe(process.async(), id);
-      process.blocking().attemptConnection(Pair.attemptTowards(id, remote));
-      peer.blocking().attemptConnection(Pair.attemptTowards(remote.getConnectionId(), local));
-      assertThat(localEvents.next().hasEstablished()).isTrue();
+      Pair pair = Pair.attempt(process, peer, ConnectionOptions.getDefaultInstance());
+      pair.awaitEstablished();
+      String id = pair.idA();
       process.blocking().close(CloseRequest.newBuilder().setConnectionId(id).build());
-      assertThat(localEvents.next().hasClosed()).isTrue();
+      assertThat(pair.eventsA.next().hasClosed()).isTrue();
 
       process.process().destroy();
       assertThat(process.awaitExit(Duration.ofSeconds(30))).as("exit code").contains(0);
@@ -59,7 +50,7 @@ class JsonLogTest {
       assertThat(aboutConnection).extracting(entry -> entry.get("formattedMessage").getAsString())
           .filteredOn(message -> message.contains("established"))
           .singleElement().asString().containsPattern("established with (127\\.0\\.0\\.x|\\[0:0:0::x]):\\d+ ");
-      for (String address : remote.getLocalAddressesList()) {
+      for (String address : pair.addressesB.getLocalAddressesList()) {
         assertThat(lines).noneMatch(line -> line.contains(address));
       }
     }

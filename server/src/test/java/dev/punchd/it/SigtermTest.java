@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.punchd.testing.Awaiting;
-import dev.punchd.testing.EventRecorder;
 import dev.punchd.testing.HealthWatch;
 import dev.punchd.testing.Pair;
 import dev.punchd.testing.RandomBytes;
@@ -16,7 +15,6 @@ import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.ConnectionOptions;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.GetAddressesRequest;
-import dev.punchd.v1.GetAddressesResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -47,16 +45,10 @@ class SigtermTest {
       assertThat(serving.status()).isEqualTo(ServingStatus.SERVING);
       long idleRssKib = rssKib(process.process());
 
-      GetAddressesResponse local = process.blocking().getAddresses(GetAddressesRequest.getDefaultInstance());
-      GetAddressesResponse remote = Pair.allocate(peer, ConnectionOptions.getDefaultInstance());
-      EventRecorder localEvents = EventRecorder.subscribe(process.async(), local.getConnectionId());
-      EventRecorder remoteEvents = EventRecorder.subscribe(peer.async(), remote.getConnectionId());
-      process.blocking().attemptConnection(Pair.attemptTowards(local.getConnectionId(), remote));
-      peer.blocking().attemptConnection(Pair.attemptTowards(remote.getConnectionId(), local));
-      assertThat(localEvents.next().hasEstablished()).isTrue();
-      assertThat(remoteEvents.next().hasEstablished()).isTrue();
-      StreamClient localStream = StreamClient.open(process.async(), local.getConnectionId());
-      StreamClient remoteStream = StreamClient.open(peer.async(), remote.getConnectionId());
+      Pair pair = Pair.attempt(process, peer, ConnectionOptions.getDefaultInstance());
+      pair.awaitEstablished();
+      StreamClient localStream = StreamClient.open(process.async(), pair.idA());
+      StreamClient remoteStream = StreamClient.open(peer.async(), pair.idB());
       RandomBytes data = new RandomBytes(5);
       remoteStream.send(data, 50_000, 10_000);
       Awaiting.until(Duration.ofSeconds(30), "the stream flows", () -> localStream.receivedBytes() == 50_000);
@@ -72,13 +64,13 @@ class SigtermTest {
       Awaiting.until(Duration.ofSeconds(30), "the stream still flows while punchd drains",
           () -> localStream.receivedBytes() == 100_000);
 
-      Event closed = remoteEvents.next(GRACE.plus(AFTER_GRACE));
+      Event closed = pair.eventsB.next(GRACE.plus(AFTER_GRACE));
       long closedAt = System.nanoTime();
       assertThat(closed.getClosed().getReason()).as("%s", closed).isEqualTo(CloseReason.SHUTDOWN);
       assertThat(closed.getClosed().getInitiator()).isEqualTo(CloseInitiator.PEER);
       assertThat(notServing.nanoTime()).isLessThan(closedAt);
       assertThat(remoteStream.awaitEnd(Duration.ofSeconds(30)).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-      Event closedLocally = localEvents.next();
+      Event closedLocally = pair.eventsA.next();
       assertThat(closedLocally.getClosed().getReason()).isEqualTo(CloseReason.SHUTDOWN);
       assertThat(closedLocally.getClosed().getInitiator()).isEqualTo(CloseInitiator.LOCAL);
 
