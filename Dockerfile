@@ -25,7 +25,7 @@ RUN mvn -B -q package -DskipTests
 # --multi-release 25` on the jar, plus jdk.management, which JVM and process metrics load by reflection.
 FROM maven:3-eclipse-temurin-25 AS jre
 RUN jlink \
-      --add-modules java.base,java.naming,java.sql,jdk.jfr,jdk.management,jdk.unsupported \
+      --add-modules java.base,java.desktop,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.jfr,jdk.management,jdk.unsupported \
       --strip-debug --no-man-pages --no-header-files --compress=zip-6 \
       --output /jre
 
@@ -50,4 +50,4 @@ USER 65532:65532
 EXPOSE 50051/tcp 9464/tcp 40000-40099/tcp
 # MaxRAMPercentage=60 leaves room beside the heap for Netty's direct buffers, metaspace and threads.
 # -UsePerfData: no hsperfdata file in /tmp, so the JVM is happy on a read-only root file system.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-jar", "/app/punchd.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/punchd.jar"]
