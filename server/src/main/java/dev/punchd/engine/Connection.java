@@ -178,9 +178,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       outputFinished = true;
       done = inputFinished;
     }
-    if (done) {
-      terminate(CloseInitiator.PEER, CloseReason.COMPLETED, "both sides finished sending", null);
-    }
+    completeIf(done, CloseInitiator.PEER);
   }
 
   @Override
@@ -190,8 +188,13 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       inputFinished = true;
       done = outputFinished;
     }
-    if (done) {
-      terminate(CloseInitiator.LOCAL, CloseReason.COMPLETED, "both sides finished sending", null);
+    completeIf(done, CloseInitiator.LOCAL);
+  }
+
+  /** Both directions finished: the connection closed cleanly, initiated by the side that finished first. */
+  private void completeIf(boolean bothFinished, CloseInitiator firstToFinish) {
+    if (bothFinished) {
+      terminate(firstToFinish, CloseReason.COMPLETED, "both sides finished sending", null);
     }
   }
 
