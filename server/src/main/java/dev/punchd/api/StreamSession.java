@@ -17,13 +17,14 @@ import java.util.Optional;
 
 /**
  * One Stream call, bridging the application and a connection's {@link DataPipe} with flow control both
- * ways: a request message is asked for only when an earlier one reached the connection (at most
- * {@link #WINDOW} in flight), and received bytes are sent only while the client is ready. Thread-safe:
- * everything that writes to the response observer holds this object's lock.
+ * ways: the next request message is asked for only while fewer than {@link #OUTBOUND_QUEUE_BYTES} wait to
+ * be written to the connection (otherwise once the writer has caught up), and received bytes are sent
+ * only while the client is ready. Thread-safe: everything that writes to the response observer holds this
+ * object's lock; asking for messages holds {@code credit}.
  */
 final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
-  /** Request messages in flight between gRPC and the connection. */
-  static final int WINDOW = 2;
+  /** Bytes waiting for the connection's writer below which the next request message is asked for. */
+  static final int OUTBOUND_QUEUE_BYTES = 256 * 1024;
 
   private final ConnectionManager manager;
   private final ServerCallStreamObserver<StreamResponse> responses;
@@ -31,6 +32,8 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   private volatile String connectionId = ""; // for the log context, once known
   private boolean ended; // guarded by this
   private boolean peerFinishedSent; // guarded by this
+  private final Object credit = new Object();
+  private boolean owed; // guarded by credit: a message is owed to gRPC once the writer catches up
 
   StreamSession(ConnectionManager manager, ServerCallStreamObserver<StreamResponse> responses) {
     this.manager = manager;
@@ -56,10 +59,15 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
       if (current == null) {
         current = attach(request.getConnectionId());
       }
-      if (request.getData().isEmpty()) {
-        responses.request(1);
-      } else {
-        current.send(request.getData().toByteArray());
+      synchronized (credit) {
+        if (!request.getData().isEmpty()) {
+          current.send(request.getData().toByteArray());
+        }
+        if (current.queuedForPeer() < OUTBOUND_QUEUE_BYTES) {
+          responses.request(1);
+        } else {
+          owed = true;
+        }
       }
     } catch (PunchdException e) {
       fail(StatusMapping.toStatus(e));
@@ -80,7 +88,6 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
     DataPipe attached = connection.pipe();
     pipe = attached;
     attached.attach(this);
-    responses.request(WINDOW - 1);
     return attached;
   }
 
@@ -101,7 +108,12 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
 
   @Override
   public void onSent() {
-    responses.request(1);
+    synchronized (credit) {
+      if (owed && pipe.queuedForPeer() < OUTBOUND_QUEUE_BYTES) {
+        owed = false;
+        responses.request(1);
+      }
+    }
   }
 
   @Override

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DataPipe {
   private static final Logger log = LoggerFactory.getLogger(DataPipe.class);
-  private static final int READ_CHUNK = 64 * 1024;
+  /** One TLS record's worth: a SECURE read never returns more, and each connection's reader holds one. */
+  private static final int READ_CHUNK = 16 * 1024;
 
   /** What the owning connection needs to hear from the pipe; called from pipe threads. */
   interface Owner {
@@ -102,6 +103,11 @@ public final class DataPipe {
   /** The next received chunk, or null when none is waiting. */
   public byte[] pollReceived() {
     return inbound.poll();
+  }
+
+  /** Bytes the application sent that wait to be written to the connection. */
+  public int queuedForPeer() {
+    return outbound.bufferedBytes();
   }
 
   /** True once every received byte has been taken and nothing more will arrive. */

@@ -24,8 +24,8 @@ class FlowControlTest {
   private static final long SIZE = 48L << 20;
   private static final int CHUNK = 256 * 1024;
   private static final int RECEIVE_BUFFER = 1 << 20;
-  /** What one connection may hold: the receive buffer, two request messages, one read chunk. */
-  private static final int BOUND = RECEIVE_BUFFER + StreamSession.WINDOW * EngineSettings.MAX_MESSAGE_BYTES + 64 * 1024;
+  /** What one connection may hold: the receive buffer, the outbound queue plus one request message. */
+  private static final int BOUND = RECEIVE_BUFFER + StreamSession.OUTBOUND_QUEUE_BYTES + EngineSettings.MAX_MESSAGE_BYTES;
 
   @Test
   void aStalledReaderBoundsMemoryOnBothSidecarsAndLosesNothing() throws Exception {
