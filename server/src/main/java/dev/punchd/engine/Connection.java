@@ -137,6 +137,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       }
       state = State.ESTABLISHED;
       link = winner;
+      attempt = null; // decided: nothing left to cancel, and its candidates and log can go
       pipe.start(winner);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - attemptStartNanos);
       long millis = elapsed.toMillis();
