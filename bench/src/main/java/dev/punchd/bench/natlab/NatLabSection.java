@@ -51,7 +51,12 @@ public final class NatLabSection implements Section {
       return List.of(Row.skipped(item(), "Time to Established", why));
     }
     try (Lab lab = Lab.upTwoConeNatsWithRst(config.natlabDir(), config.natlabDelayMs())) {
-      log.info("natlab: {}", lab.status().strip().replace('\n', ' '));
+      String status = lab.status().strip().replace('\n', ' ');
+      log.info("natlab: {}", status);
+      if (config.natlabDelayMs() > 0 && !status.contains("delay-applied=yes")) {
+        throw new IllegalStateException("--natlab-delay-ms " + config.natlabDelayMs()
+            + " asked for, but the lab could not apply it (no netem): " + status);
+      }
       try (BenchProcess reflector = BenchProcess.start("natlab-reflector", lab.exec("pub",
               BenchProcess.javaJar(config.punchdJar(), List.of("reflector", "--listen", Lab.REFLECTOR))),
               config.workDir().resolve("natlab-reflector.log"))) {
