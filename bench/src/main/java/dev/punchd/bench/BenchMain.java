@@ -6,6 +6,8 @@ import dev.punchd.bench.footprint.FootprintSection;
 import dev.punchd.bench.natlab.NatLabSection;
 import dev.punchd.bench.scale.ScaleSection;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,8 +69,12 @@ public final class BenchMain implements Callable<Integer> {
       + " smoke bench/results/smoke.md).")
   Path out;
 
+  /** Where the table goes; everything else printed to System.out (JMH's progress, say) goes to stderr. */
+  private static final PrintStream TABLE_OUT = System.out;
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new BenchMain()).execute(args));
+    System.setOut(System.err);
+    System.exit(new CommandLine(new BenchMain()).setOut(new PrintWriter(TABLE_OUT, true)).execute(args));
   }
 
   @Override
@@ -99,7 +105,8 @@ public final class BenchMain implements Callable<Integer> {
     Path target = out != null ? out : Path.of(smoke ? "bench/results/smoke.md" : "bench/results/latest.md");
     Files.createDirectories(target.toAbsolutePath().getParent());
     Files.writeString(target, table);
-    System.out.print(table);
+    TABLE_OUT.print(table);
+    TABLE_OUT.flush();
     log.info("table written to {}", target);
     return failed ? 1 : 0;
   }

@@ -24,12 +24,16 @@ public final class BenchProcess implements AutoCloseable {
   private final Process process;
   private final long startedNanos;
   private final Path log;
+  private final Thread killOnExit;
 
   private BenchProcess(String name, Process process, long startedNanos, Path log) {
     this.name = name;
     this.process = process;
     this.startedNanos = startedNanos;
     this.log = log;
+    // An interrupted run (Ctrl-C, SIGTERM) must not leave sidecars behind.
+    this.killOnExit = new Thread(process::destroyForcibly, "kill-" + name);
+    Runtime.getRuntime().addShutdownHook(killOnExit);
   }
 
   public static BenchProcess start(String name, List<String> command, Path log) throws IOException {
@@ -107,6 +111,11 @@ public final class BenchProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    try {
+      Runtime.getRuntime().removeShutdownHook(killOnExit);
+    } catch (IllegalStateException e) {
+      // the JVM is exiting: the hook kills the process
+    }
     process.destroy();
     if (!process.waitFor(15, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
