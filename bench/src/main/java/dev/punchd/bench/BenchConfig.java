@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param startups process starts of the footprint benchmark (each for punchd and for the baseline JVM)
  * @param natlabRuns punches per skew and security mode in the NAT lab
  * @param natlabDelayMs netem delay on each public link of the NAT lab (0: none)
+ * @param natlabInbound how the lab's NATs treat unsolicited inbound SYNs: {@code rst} (the issue's case) or {@code drop}
  * @param punchdJar the sidecar's runnable jar
  * @param natlabDir the directory with the {@code lab} script
  * @param benchJar this benchmark's own jar (for helper processes)
@@ -32,6 +33,7 @@ public record BenchConfig(
     int startups,
     int natlabRuns,
     int natlabDelayMs,
+    String natlabInbound,
     Path punchdJar,
     Path natlabDir,
     Path benchJar,

@@ -59,6 +59,10 @@ public final class BenchMain implements Callable<Integer> {
       description = "netem delay on each public link of the NAT lab (default ${DEFAULT-VALUE}).")
   int natlabDelayMs;
 
+  @Option(names = "--natlab-inbound", defaultValue = "rst",
+      description = "What the lab's NATs do with unsolicited SYNs: rst or drop (default ${DEFAULT-VALUE}).")
+  String natlabInbound;
+
   @Option(names = "--punchd-jar", defaultValue = "server/target/punchd.jar", description = "The sidecar's jar.")
   Path punchdJar;
 
@@ -128,6 +132,7 @@ public final class BenchMain implements Callable<Integer> {
         orDefault(startups, 5, 1),
         orDefault(natlabRuns, 20, 2),
         natlabDelayMs,
+        natlabInbound,
         punchdJar.toAbsolutePath(),
         natlabDir.toAbsolutePath(),
         benchJar,

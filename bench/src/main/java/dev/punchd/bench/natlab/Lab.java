@@ -22,10 +22,10 @@ final class Lab implements AutoCloseable {
     this.script = script;
   }
 
-  /** Builds two cone NATs (a1 behind nat-a, b1 behind nat-b) that answer unsolicited SYNs with RST. */
-  static Lab upTwoConeNatsWithRst(Path natlabDir, int delayMs) throws IOException, InterruptedException {
+  /** Builds two cone NATs (a1 behind nat-a, b1 behind nat-b) treating unsolicited SYNs as {@code inbound} says. */
+  static Lab upTwoConeNats(Path natlabDir, String inbound, int delayMs) throws IOException, InterruptedException {
     Lab lab = new Lab(natlabDir.resolve("lab"));
-    lab.run(List.of("up", "two-nats", "--nat-a", "cone", "--nat-b", "cone", "--inbound", "rst",
+    lab.run(List.of("up", "two-nats", "--nat-a", "cone", "--nat-b", "cone", "--inbound", inbound,
         "--delay-ms", Integer.toString(delayMs)));
     return lab;
   }

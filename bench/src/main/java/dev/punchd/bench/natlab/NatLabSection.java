@@ -14,12 +14,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalDouble;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Item 1: time to Established through two cone NATs that answer early SYNs with RST, SECURE and RAW, with the
+ * Item 1: time to Established through two cone NATs that answer early SYNs with RST (or, with
+ * {@code --natlab-inbound drop}, drop them), SECURE and RAW, with the
  * two AttemptConnection calls 0, 100 and 1000 ms apart; against plain TCP connects from a1 through nat-a to
  * the lab's public host. Sidecars run in the lab hosts a1 and b1 (API on Unix sockets); the benchmark drives
  * them from the root namespace. Needs root.
@@ -51,7 +51,7 @@ public final class NatLabSection implements Section {
       log.warn("natlab: {}: skipped", why);
       return List.of(Row.skipped(item(), "Time to Established", why));
     }
-    try (Lab lab = Lab.upTwoConeNatsWithRst(config.natlabDir(), config.natlabDelayMs())) {
+    try (Lab lab = Lab.upTwoConeNats(config.natlabDir(), config.natlabInbound(), config.natlabDelayMs())) {
       String status = lab.status().strip().replace('\n', ' ');
       log.info("natlab: {}", status);
       if (config.natlabDelayMs() > 0 && !status.contains("delay-applied=yes")) {
@@ -93,8 +93,12 @@ public final class NatLabSection implements Section {
     List<Double> millis = new ArrayList<>();
     int runs = config.natlabRuns();
     for (int run = 0; run < runs; run++) {
-      OptionalDouble took = timer.punch(options, skew, run % 2 == 0, ATTEMPT_TIMEOUT.plusSeconds(5));
-      took.ifPresent(millis::add);
+      PunchTimer.Punch punch = timer.punch(options, skew, run % 2 == 0, ATTEMPT_TIMEOUT.plusSeconds(5));
+      punch.millis().ifPresent(millis::add);
+      if (punch.millis().isEmpty()) {
+        log.warn("natlab: {} skew {} ms, run {} ({} first) failed: {}", mode, skew.toMillis(), run + 1,
+            run % 2 == 0 ? "A" : "B", punch.failure());
+      }
     }
     log.info("natlab: {} skew {} ms: {} of {} established, ms {}", mode, skew.toMillis(), millis.size(), runs,
         millis);
@@ -102,7 +106,8 @@ public final class NatLabSection implements Section {
     int rttMs = 4 * config.natlabDelayMs(); // a1 -> b1 crosses two public links each way
     double targetMs = rttMs == 0 ? 25 : rttFactor * rttMs + 20;
     double baseline = Stats.median(tcpConnects);
-    String benchmark = "Time to Established " + mode + ", calls " + skew.toMillis() + " ms apart";
+    String benchmark = "Time to Established " + mode + ", calls " + skew.toMillis() + " ms apart"
+        + (config.natlabInbound().equals("rst") ? "" : ", NATs " + config.natlabInbound() + " inbound SYNs");
     String metric = "success; median / p90 ms from the later call to Established on both sides";
     String target = "100%; median <= " + Format.number(targetMs) + " ms";
     String baselineText = "TCP connect a1->pub: " + Format.number(baseline) + " / "

@@ -26,12 +26,19 @@ final class PunchTimer {
     this.connector = connector;
   }
 
+  /** How one punch went: milliseconds from the later call to Established on both sides, or why it failed. */
+  record Punch(OptionalDouble millis, String failure) {
+    static Punch failed(String why) {
+      return new Punch(OptionalDouble.empty(), why);
+    }
+  }
+
   /**
-   * Milliseconds from the later call to Established on both sides, or empty when the attempt failed.
+   * Punches once and closes both connections.
    *
    * @param aFirst whether A calls first (alternate it so neither side is always the early one)
    */
-  OptionalDouble punch(ConnectionOptions options, Duration skew, boolean aFirst, Duration timeout)
+  Punch punch(ConnectionOptions options, Duration skew, boolean aFirst, Duration timeout)
       throws Exception {
     Allocated pair = connector.allocate(options);
     CompletableFuture<Outcome> atA = connector.outcomeAtA(pair);
@@ -43,11 +50,11 @@ final class PunchTimer {
       Outcome a = atA.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Outcome b = atB.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!a.established() || !b.established()) {
-        return OptionalDouble.empty();
+        return Punch.failed(("A: " + a.event() + " B: " + b.event()).replaceAll("\\s+", " "));
       }
-      return OptionalDouble.of((Math.max(a.arrivedNanos(), b.arrivedNanos()) - laterCall) / 1e6);
+      return new Punch(OptionalDouble.of((Math.max(a.arrivedNanos(), b.arrivedNanos()) - laterCall) / 1e6), "");
     } catch (TimeoutException e) {
-      return OptionalDouble.empty();
+      return Punch.failed("no outcome on both sides within " + timeout);
     } finally {
       connector.close(pair);
     }
