@@ -40,6 +40,7 @@ public final class ScaleSection implements Section {
         SidecarProcess b = SidecarProcess.start("scale-b", config.punchdJar(), config.workDir(), flags)) {
       Usage idleA = Usage.of(a);
       Usage idleB = Usage.of(b);
+      double healthCheckMillis = healthCheckPairMillis(a, b, n);
       log.info("scale: idle A {}, B {}; establishing {} connections", idleA, idleB, n);
       MassConnector.Result connected = new MassConnector(new Connector(a.client(), b.client())).connect(n);
       log.info("scale: {} established, {} failed in {}", connected.established().size(), connected.failed(),
@@ -52,7 +53,7 @@ public final class ScaleSection implements Section {
       MixedTraffic.Report traffic =
           MixedTraffic.run(a.client(), b.client(), connected.established(), config.mixedTraffic());
       log.info("scale: traffic {}", traffic);
-      return rows(n, connected, tcpConnects, idleA, idleB, busyA, busyB, traffic);
+      return rows(n, connected, healthCheckMillis, tcpConnects, idleA, idleB, busyA, busyB, traffic);
     }
   }
 
@@ -64,8 +65,19 @@ public final class ScaleSection implements Section {
     }
   }
 
-  private List<Row> rows(int n, MassConnector.Result connected, Duration tcpConnects, Usage idleA, Usage idleB,
-      Usage busyA, Usage busyB, MixedTraffic.Report traffic) {
+  /** The allocation baseline: a health check on A then on B (the API's round-trip floor), in ms per pair. */
+  private static double healthCheckPairMillis(SidecarProcess a, SidecarProcess b, int pairs) {
+    long start = System.nanoTime();
+    for (int i = 0; i < pairs; i++) {
+      if (!a.client().isServing(Duration.ofSeconds(5)) || !b.client().isServing(Duration.ofSeconds(5))) {
+        throw new IllegalStateException("a sidecar stopped serving during the health-check baseline");
+      }
+    }
+    return (System.nanoTime() - start) / 1e6 / pairs;
+  }
+
+  private List<Row> rows(int n, MassConnector.Result connected, double healthCheckMillis, Duration tcpConnects,
+      Usage idleA, Usage idleB, Usage busyA, Usage busyB, MixedTraffic.Report traffic) {
     int established = connected.established().size();
     double seconds = connected.took().toNanos() / 1e9;
     double tcpSeconds = tcpConnects.toNanos() / 1e9;
@@ -79,7 +91,12 @@ public final class ScaleSection implements Section {
         + traffic.bytesLost() + " bytes lost, " + traffic.corrupted() + " ends with a wrong SHA-256, "
         + traffic.notCompleted() + " Streams not completed OK"
         + (traffic.firstProblem().isEmpty() ? "" : "; first problem: " + traffic.firstProblem());
+    double allocateMillis = connected.allocating().toNanos() / 1e6 / n;
     return List.of(
+        new Row(item(), "Allocate " + n + " (SECURE)",
+            "ms per connection: GetAddresses on A then on B, one connection after another",
+            Format.number(allocateMillis), "health Check on A then B: " + Format.number(healthCheckMillis),
+            Format.ratio(allocateMillis / healthCheckMillis), "-", Row.Verdict.NO_TARGET),
         new Row(item(), "Establish " + n + " at once (SECURE)",
             "s from the first AttemptConnection to the last Established",
             Format.number(seconds) + " (" + established + "/" + n + " established" + failures + ")",
