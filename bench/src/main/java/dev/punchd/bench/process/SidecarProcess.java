@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * A real sidecar process on loopback ({@code java -jar punchd.jar --api 127.0.0.1:PORT --public-ip none
- * --local-interfaces lo ...}) and an application's channel to it. Thread-safe; closing stops both.
+ * --local-interfaces lo --metrics 127.0.0.1:PORT2 ...}) and an application's channel to it. Thread-safe; closing stops both.
  */
 public final class SidecarProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -27,8 +27,10 @@ public final class SidecarProcess implements AutoCloseable {
   public static SidecarProcess start(String name, Path punchdJar, Path workDir, List<String> extraFlags)
       throws Exception {
     int port = FreePort.loopback();
-    List<String> flags = new ArrayList<>(List.of(
-        "--api", "127.0.0.1:" + port, "--public-ip", "none", "--local-interfaces", "lo"));
+    // Metrics stay on as by default, but on a free port: the default 127.0.0.1:9464 is taken by whichever
+    // sidecar on this machine started first, and a sidecar that cannot bind it runs without metrics.
+    List<String> flags = new ArrayList<>(List.of("--api", "127.0.0.1:" + port, "--public-ip", "none",
+        "--local-interfaces", "lo", "--metrics", "127.0.0.1:" + FreePort.loopback()));
     flags.addAll(extraFlags);
     SidecarClient client = SidecarClient.tcp("127.0.0.1", port);
     BenchProcess process =
