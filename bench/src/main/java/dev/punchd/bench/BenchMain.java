@@ -1,0 +1,145 @@
+package dev.punchd.bench;
+
+import dev.punchd.bench.datapath.LatencySection;
+import dev.punchd.bench.datapath.ThroughputSection;
+import dev.punchd.bench.footprint.FootprintSection;
+import dev.punchd.bench.natlab.NatLabSection;
+import dev.punchd.bench.scale.ScaleSection;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The one benchmark command ({@code bench/run}): runs every benchmark of issue 7, prints the Markdown table on
+ * stdout (progress goes to stderr) and writes it to a file. Exits 1 when a benchmark failed to produce its
+ * figures (a missed target is a figure, not a failure).
+ */
+@Command(name = "bench/run", mixinStandardHelpOptions = true,
+    description = "Benchmarks punchd against raw TCP in the same run and writes a Markdown table.")
+public final class BenchMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(BenchMain.class);
+
+  @Option(names = "--smoke", description = "Run each benchmark for about a second, only to check that it works.")
+  boolean smoke;
+
+  @Option(names = "--only", split = ",", paramLabel = "NAME",
+      description = "Run only these benchmarks: natlab, throughput, latency, scale, footprint.")
+  Set<String> only = Set.of();
+
+  @Option(names = "--rounds", description = "Rounds of throughput and latency (default 3; smoke 1).")
+  Integer rounds;
+
+  @Option(names = "--connections", description = "Connections of the scale benchmark (default 1000; smoke 20).")
+  Integer connections;
+
+  @Option(names = "--mixed-seconds", description = "Length of the mixed-traffic run in seconds (default 60; smoke 1).")
+  Integer mixedSeconds;
+
+  @Option(names = "--startups", description = "Process starts for startup time (default 5; smoke 1).")
+  Integer startups;
+
+  @Option(names = "--natlab-runs", description = "Punches per skew and mode in the NAT lab (default 20; smoke 2).")
+  Integer natlabRuns;
+
+  @Option(names = "--natlab-delay-ms", defaultValue = "0",
+      description = "netem delay on each public link of the NAT lab (default ${DEFAULT-VALUE}).")
+  int natlabDelayMs;
+
+  @Option(names = "--natlab-inbound", defaultValue = "rst",
+      description = "What the lab's NATs do with unsolicited SYNs: rst or drop (default ${DEFAULT-VALUE}).")
+  String natlabInbound;
+
+  @Option(names = "--punchd-jar", defaultValue = "server/target/punchd.jar", description = "The sidecar's jar.")
+  Path punchdJar;
+
+  @Option(names = "--natlab-dir", defaultValue = "natlab", description = "Where the NAT lab's scripts are.")
+  Path natlabDir;
+
+  @Option(names = "--out", description = "Where to write the table (default bench/results/latest.md;"
+      + " smoke bench/results/smoke.md).")
+  Path out;
+
+  /** Where the table goes; everything else printed to System.out (JMH's progress, say) goes to stderr. */
+  private static final PrintStream TABLE_OUT = System.out;
+
+  public static void main(String[] args) {
+    System.setOut(System.err);
+    System.exit(new CommandLine(new BenchMain()).setOut(new PrintWriter(TABLE_OUT, true)).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    BenchConfig config = config();
+    log.info("process logs and sockets in {}", config.workDir());
+    List<Section> sections = new ArrayList<>(List.of(new FootprintSection(), new ThroughputSection(),
+        new LatencySection(), new ScaleSection(), new NatLabSection()));
+    sections.removeIf(section -> !only.isEmpty() && !only.contains(section.name()));
+    ZonedDateTime started = ZonedDateTime.now();
+    Machine machine = Machine.describe();
+    long start = System.nanoTime();
+    List<Row> rows = new ArrayList<>();
+    boolean failed = false;
+    for (Section section : sections) {
+      log.info("benchmark {} ({} of {}) starting", section.name(), sections.indexOf(section) + 1, sections.size());
+      try {
+        rows.addAll(section.run(config));
+      } catch (Exception e) {
+        log.error("benchmark {} failed", section.name(), e);
+        rows.add(Row.failed(section.item(), section.name(), e.toString()));
+        failed = true;
+      }
+    }
+    failed |= rows.stream().anyMatch(row -> row.verdict() == Row.Verdict.FAILED);
+    String table = ResultTable.render(rows, machine, started, Duration.ofNanos(System.nanoTime() - start),
+        "bench/run" + (smoke ? " --smoke" : ""));
+    Path target = out != null ? out : Path.of(smoke ? "bench/results/smoke.md" : "bench/results/latest.md");
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    Files.writeString(target, table);
+    TABLE_OUT.print(table);
+    TABLE_OUT.flush();
+    log.info("table written to {}", target);
+    return failed ? 1 : 0;
+  }
+
+  private BenchConfig config() throws URISyntaxException, IOException {
+    Path benchJar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    if (!Files.isRegularFile(punchdJar)) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "punchd jar '" + punchdJar + "' does not exist: build it (mvn install -DskipTests) or pass --punchd-jar");
+    }
+    return new BenchConfig(
+        smoke,
+        orDefault(rounds, 3, 1),
+        smoke ? Duration.ofSeconds(1) : Duration.ofSeconds(2),
+        smoke ? 0 : 2,
+        smoke ? 1 : 3,
+        orDefault(connections, 1000, 20),
+        Duration.ofSeconds(orDefault(mixedSeconds, 60, 1)),
+        orDefault(startups, 5, 1),
+        orDefault(natlabRuns, 20, 2),
+        natlabDelayMs,
+        natlabInbound,
+        punchdJar.toAbsolutePath(),
+        natlabDir.toAbsolutePath(),
+        benchJar,
+        Files.createTempDirectory("punchd-bench-"));
+  }
+
+  private int orDefault(Integer given, int full, int smokeValue) {
+    return given != null ? given : smoke ? smokeValue : full;
+  }
+}

@@ -1,0 +1,14 @@
+package dev.punchd.bench;
+
+import java.util.List;
+
+/** One benchmark of the issue: runs and returns its table rows. Implementations are used by one thread. */
+public interface Section {
+  /** The issue's number for this benchmark, for ordering and for error rows. */
+  int item();
+
+  /** A short name, used in progress messages, error rows and {@code --only}. */
+  String name();
+
+  List<Row> run(BenchConfig config) throws Exception;
+}

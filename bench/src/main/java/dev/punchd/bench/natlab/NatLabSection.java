@@ -1,0 +1,152 @@
+package dev.punchd.bench.natlab;
+
+import dev.punchd.bench.BenchConfig;
+import dev.punchd.bench.Format;
+import dev.punchd.bench.Row;
+import dev.punchd.bench.Section;
+import dev.punchd.bench.Stats;
+import dev.punchd.bench.app.Connector;
+import dev.punchd.bench.app.SidecarClient;
+import dev.punchd.bench.process.BenchProcess;
+import dev.punchd.v1.ConnectionOptions;
+import dev.punchd.v1.SecurityMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Item 1: time to Established through two cone NATs that answer early SYNs with RST (or, with
+ * {@code --natlab-inbound drop}, drop them), SECURE and RAW, with the
+ * two AttemptConnection calls 0, 100 and 1000 ms apart; against plain TCP connects from a1 through nat-a to
+ * the lab's public host. Sidecars run in the lab hosts a1 and b1 (API on Unix sockets); the benchmark drives
+ * them from the root namespace. Needs root.
+ */
+public final class NatLabSection implements Section {
+  private static final Logger log = LoggerFactory.getLogger(NatLabSection.class);
+  private static final List<Duration> SKEWS = List.of(Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(1));
+  /** The sidecar's default attempt window: success rate is measured as users get it. */
+  private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  @Override
+  public int item() {
+    return 1;
+  }
+
+  @Override
+  public String name() {
+    return "natlab";
+  }
+
+  @Override
+  public List<Row> run(BenchConfig config) throws Exception {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      String why = "the NAT lab needs root (network namespaces)";
+      if ("true".equals(System.getenv("CI"))) {
+        return List.of(Row.failed(item(), "Time to Established", why));
+      }
+      log.warn("natlab: {}: skipped", why);
+      return List.of(Row.skipped(item(), "Time to Established", why));
+    }
+    try (Lab lab = Lab.upTwoConeNats(config.natlabDir(), config.natlabInbound(), config.natlabDelayMs())) {
+      String status = lab.status().strip().replace('\n', ' ');
+      log.info("natlab: {}", status);
+      if (config.natlabDelayMs() > 0 && !status.contains("delay-applied=yes")) {
+        throw new IllegalStateException("--natlab-delay-ms " + config.natlabDelayMs()
+            + " asked for, but the lab could not apply it (no netem): " + status);
+      }
+      try (BenchProcess reflector = BenchProcess.start("natlab-reflector", lab.exec("pub",
+              BenchProcess.javaJar(config.punchdJar(), List.of("reflector", "--listen", Lab.REFLECTOR))),
+              config.workDir().resolve("natlab-reflector.log"))) {
+        List<Double> tcpConnects = baseline(config, lab);
+        try (LabSidecar a = LabSidecar.start(lab, "a1", config);
+            LabSidecar b = LabSidecar.start(lab, "b1", config)) {
+          PunchTimer timer = new PunchTimer(new Connector(a.client(), b.client()));
+          List<Row> rows = new ArrayList<>();
+          for (SecurityMode mode : List.of(SecurityMode.SECURE, SecurityMode.RAW)) {
+            for (Duration skew : SKEWS) {
+              rows.add(measure(timer, mode, skew, config, tcpConnects));
+            }
+          }
+          return rows;
+        }
+      }
+    }
+  }
+
+  /**
+   * Plain TCP connects a1 -> nat-a -> inet -> pub (the reflector's port), in ms, timed inside a1: the same
+   * links and NAT as a1's half of the punched path. The probe first waits for the reflector to accept.
+   */
+  private static List<Double> baseline(BenchConfig config, Lab lab) throws Exception {
+    String output = lab.output("a1", BenchProcess.javaMain(config.benchJar(), ConnectProbe.class,
+        List.of(Lab.REFLECTOR, Integer.toString(Math.max(20, config.natlabRuns())))));
+    return output.lines().filter(line -> line.matches("[0-9.]+")).map(Double::parseDouble).toList();
+  }
+
+  private Row measure(PunchTimer timer, SecurityMode mode, Duration skew, BenchConfig config,
+      List<Double> tcpConnects) throws Exception {
+    ConnectionOptions options = ConnectionOptions.newBuilder().setSecurity(mode).build();
+    List<Double> millis = new ArrayList<>();
+    int runs = config.natlabRuns();
+    for (int run = 0; run < runs; run++) {
+      PunchTimer.Punch punch = timer.punch(options, skew, run % 2 == 0, ATTEMPT_TIMEOUT.plusSeconds(5));
+      punch.millis().ifPresent(millis::add);
+      if (punch.millis().isEmpty()) {
+        log.warn("natlab: {} skew {} ms, run {} ({} first) failed: {}", mode, skew.toMillis(), run + 1,
+            run % 2 == 0 ? "A" : "B", punch.failure());
+      }
+    }
+    log.info("natlab: {} skew {} ms: {} of {} established, ms {}", mode, skew.toMillis(), millis.size(), runs,
+        millis);
+    int rttFactor = mode == SecurityMode.SECURE ? 2 : 1;
+    int rttMs = 4 * config.natlabDelayMs(); // a1 -> b1 crosses two public links each way
+    double targetMs = rttMs == 0 ? 25 : rttFactor * rttMs + 20;
+    double baseline = Stats.median(tcpConnects);
+    String benchmark = "Time to Established " + mode + ", calls " + skew.toMillis() + " ms apart"
+        + (config.natlabInbound().equals("rst") ? "" : ", NATs " + config.natlabInbound() + " inbound SYNs");
+    String metric = "success; median / p90 ms from the later call to Established on both sides";
+    String target = "100%; median <= " + Format.number(targetMs) + " ms";
+    String baselineText = "TCP connect a1->pub: " + Format.number(baseline) + " / "
+        + Format.number(Stats.percentile(tcpConnects, 90));
+    if (millis.isEmpty()) {
+      return new Row(item(), benchmark, metric, "0/" + runs, baselineText, "-", target, Row.Verdict.MISSED);
+    }
+    double median = Stats.median(millis);
+    return new Row(item(), benchmark, metric,
+        millis.size() + "/" + runs + "; " + Format.number(median) + " / " + Format.number(Stats.percentile(millis, 90)),
+        baselineText, Format.ratio(median / baseline), target,
+        Row.Verdict.of(millis.size() == runs && median <= targetMs));
+  }
+
+  /** A sidecar process in a lab host, its API on a Unix socket reached from the root namespace. */
+  private record LabSidecar(BenchProcess process, SidecarClient client) implements AutoCloseable {
+    static LabSidecar start(Lab lab, String host, BenchConfig config) throws Exception {
+      Path socket = config.workDir().resolve(host + ".sock");
+      BenchProcess process = BenchProcess.start("natlab-" + host, lab.exec(host, BenchProcess.javaJar(
+          config.punchdJar(), List.of("--api", "unix:" + socket, "--public-ip", "http://" + Lab.REFLECTOR + "/",
+              "--local-interfaces", "eth0"))), config.workDir().resolve("natlab-" + host + ".log"));
+      SidecarClient client = SidecarClient.unix(socket);
+      try {
+        process.awaitServing(client, START_TIMEOUT);
+        return new LabSidecar(process, client);
+      } catch (Exception e) {
+        client.close();
+        process.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      try {
+        client.close();
+      } finally {
+        process.close();
+      }
+    }
+  }
+}
