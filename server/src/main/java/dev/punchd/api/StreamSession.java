@@ -10,6 +10,7 @@ import dev.punchd.observe.LogContext;
 import dev.punchd.v1.StreamRequest;
 import dev.punchd.v1.StreamResponse;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -25,6 +26,10 @@ import java.util.Optional;
 final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   /** Bytes waiting for the connection's writer below which the next request message is asked for. */
   static final int OUTBOUND_QUEUE_BYTES = 256 * 1024;
+  /** Response bytes gRPC may buffer toward a client before the call stops being ready. */
+  private static final int RESPONSE_READY_BYTES = 512 * 1024;
+  /** Received bytes gathered into one response message, about. */
+  private static final int RESPONSE_BYTES = 64 * 1024;
 
   private final ConnectionManager manager;
   private final ServerCallStreamObserver<StreamResponse> responses;
@@ -39,6 +44,8 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
     this.manager = manager;
     this.responses = responses;
     responses.disableAutoRequest();
+    // The default (32 KiB) makes every 64 KiB response wait for an onReady callback of its own.
+    responses.setOnReadyThreshold(RESPONSE_READY_BYTES);
     responses.setOnCancelHandler(this::detach);
     responses.setOnReadyHandler(this::onReceivable);
     responses.request(1);
@@ -123,11 +130,11 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
       return;
     }
     while (responses.isReady()) {
-      byte[] chunk = current.pollReceived();
-      if (chunk == null) {
+      ByteString data = nextResponseData(current);
+      if (data.isEmpty()) {
         break;
       }
-      responses.onNext(StreamResponse.newBuilder().setData(ByteString.copyFrom(chunk)).build());
+      responses.onNext(StreamResponse.newBuilder().setData(data).build());
     }
     if (!current.receivedAll()) {
       return;
@@ -146,6 +153,19 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
         responses.onError(StatusMapping.toStatus(end.get()));
       }
     }
+  }
+
+  /**
+   * Received chunks joined up to about {@link #RESPONSE_BYTES}, without copying (the chunks are never
+   * touched again): fewer, larger messages cost gRPC far less than one per socket read.
+   */
+  private static ByteString nextResponseData(DataPipe pipe) {
+    ByteString data = ByteString.EMPTY;
+    byte[] chunk;
+    while (data.size() < RESPONSE_BYTES && (chunk = pipe.pollReceived()) != null) {
+      data = data.concat(UnsafeByteOperations.unsafeWrap(chunk));
+    }
+    return data;
   }
 
   private synchronized void fail(StatusRuntimeException status) {

@@ -16,8 +16,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DataPipe {
   private static final Logger log = LoggerFactory.getLogger(DataPipe.class);
-  /** One TLS record's worth: a SECURE read never returns more, and each connection's reader holds one. */
-  private static final int READ_CHUNK = 16 * 1024;
 
   /** What the owning connection needs to hear from the pipe; called from pipe threads. */
   interface Owner {
@@ -142,7 +140,7 @@ public final class DataPipe {
   }
 
   private void readLoop(Link link) {
-    byte[] buffer = new byte[READ_CHUNK];
+    byte[] buffer = new byte[link.readSize()];
     try {
       while (true) {
         int n = link.read(buffer);

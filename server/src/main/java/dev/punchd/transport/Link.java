@@ -10,6 +10,9 @@ import java.net.InetSocketAddress;
  */
 public interface Link extends Closeable {
 
+  /** The read buffer size that suits this link; each connection's reader holds one such buffer. */
+  int readSize();
+
   /** Reads at least one byte into {@code buffer}; -1 once the peer has finished sending (its FIN). */
   int read(byte[] buffer) throws IOException;
 

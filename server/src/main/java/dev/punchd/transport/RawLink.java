@@ -16,6 +16,12 @@ public final class RawLink extends SocketLink {
     this.out = socket.getOutputStream();
   }
 
+  /** Large reads: plain TCP hands over whatever the kernel has. */
+  @Override
+  public int readSize() {
+    return 64 * 1024;
+  }
+
   @Override
   public int read(byte[] buffer) throws IOException {
     return in.read(buffer);

@@ -83,6 +83,12 @@ public final class SecureLink extends SocketLink {
     }
   }
 
+  /** One TLS record: a read never returns more. */
+  @Override
+  public int readSize() {
+    return MAX_FRAME_PAYLOAD;
+  }
+
   @Override
   public int read(byte[] buffer) throws IOException {
     while (dataLeft == 0) {
