@@ -16,6 +16,7 @@ COPY proto/pom.xml proto/
 COPY server/pom.xml server/
 COPY client-examples/java/pom.xml client-examples/java/
 COPY helm/pom.xml helm/
+COPY bench/pom.xml bench/
 RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline
 COPY . .
 RUN mvn -B -q package -DskipTests
