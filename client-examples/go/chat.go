@@ -19,7 +19,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -98,10 +97,9 @@ func run(api string, options *punchdv1.ConnectionOptions, peer *peerInfo) (err e
 	if err != nil {
 		return rpcError("Stream", api, err)
 	}
-	out := &sender{stream: stream}
-	go sendLines(out, id, stdin)
+	go sendLines(stream, id, stdin)
 	received := make(chan error, 1)
-	go func() { received <- printReceived(stream, out, api) }()
+	go func() { received <- printReceived(stream, api) }()
 	closed := make(chan error, 1)
 	go func() { closed <- awaitClosed(events, api) }()
 
@@ -118,52 +116,26 @@ func run(api string, options *punchdv1.ConnectionOptions, peer *peerInfo) (err e
 	return nil
 }
 
-// sender serialises Send and CloseSend, which grpc-go forbids running concurrently: stdin lines come
-// from one goroutine, the half-close on the peer's "finished" from another.
-type sender struct {
-	mu     sync.Mutex
-	stream punchdv1.HolePunch_StreamClient
-	closed bool
-}
-
-// send reports false once the stream is half-closed or broken.
-func (s *sender) send(request *punchdv1.StreamRequest) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !s.closed && s.stream.Send(request) == nil
-}
-
-// closeSend half-closes once.
-func (s *sender) closeSend() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed = true
-		s.stream.CloseSend()
-	}
-}
-
 // sendLines names the connection, sends stdin to the peer and half-closes at EOF.
 // A failed Send means the stream is over; printReceived then reports why.
-func sendLines(out *sender, id string, stdin *bufio.Reader) {
-	if !out.send(&punchdv1.StreamRequest{ConnectionId: id}) {
+func sendLines(stream punchdv1.HolePunch_StreamClient, id string, stdin *bufio.Reader) {
+	if stream.Send(&punchdv1.StreamRequest{ConnectionId: id}) != nil {
 		return
 	}
 	for {
 		line, err := stdin.ReadBytes('\n')
-		if len(line) > 0 && !out.send(&punchdv1.StreamRequest{Data: line}) {
+		if len(line) > 0 && stream.Send(&punchdv1.StreamRequest{Data: line}) != nil {
 			return
 		}
 		if err != nil {
-			out.closeSend()
+			stream.CloseSend()
 			return
 		}
 	}
 }
 
-// printReceived prints the peer's data line by line until the stream completes. A chat ends when
-// either side ends its input, so the peer's "finished" half-closes this side too.
-func printReceived(stream punchdv1.HolePunch_StreamClient, out *sender, api string) error {
+// printReceived prints the peer's data line by line until the peer half-closes.
+func printReceived(stream punchdv1.HolePunch_StreamClient, api string) error {
 	var pending []byte
 	for {
 		response, err := stream.Recv()
@@ -175,9 +147,6 @@ func printReceived(stream punchdv1.HolePunch_StreamClient, out *sender, api stri
 		}
 		if err != nil {
 			return rpcError("Stream", api, err)
-		}
-		if response.PeerFinished {
-			out.closeSend()
 		}
 		pending = append(pending, response.Data...)
 		for {

@@ -87,9 +87,7 @@ function watchEvents(events, api) {
 function printReceived(stream, api) {
   let pending = Buffer.alloc(0);
   const printLine = (line) => process.stdout.write(Buffer.concat([Buffer.from('< '), line, Buffer.from('\n')]));
-  stream.on('data', ({ data, peerFinished }) => {
-    // A chat ends when either side ends its input: the peer's "finished" half-closes this side too.
-    if (peerFinished && !stream.writableEnded) stream.end();
+  stream.on('data', ({ data }) => {
     pending = Buffer.concat([pending, data]);
     for (let i = pending.indexOf(10); i >= 0; i = pending.indexOf(10)) {
       printLine(pending.subarray(0, i));
@@ -107,10 +105,10 @@ function printReceived(stream, api) {
 
 /** Sends the remaining stdin lines, waiting for the stream to drain, then half-closes. */
 async function sendLines(stream, stdinLines) {
-  for (let next = await stdinLines.next(); !next.done && !stream.writableEnded; next = await stdinLines.next()) {
+  for (let next = await stdinLines.next(); !next.done; next = await stdinLines.next()) {
     if (!stream.write({ data: Buffer.from(`${next.value}\n`) })) await once(stream, 'drain');
   }
-  if (!stream.writableEnded) stream.end();
+  stream.end();
 }
 
 /** The punchd API at one address; failed calls become ChatErrors naming the call and status. */

@@ -77,7 +77,6 @@ class Chat:
         self.api = api
         self.stub = punchd_pb2_grpc.HolePunchStub(grpc.insecure_channel(api))
         self.reports = queue.Queue()
-        self.lines = queue.Queue()
 
     def call(self, name, *args):
         try:
@@ -127,26 +126,15 @@ class Chat:
                 raise value
 
     def outgoing(self, connection_id):
-        """The Stream's requests: the connection id, then stdin lines; returning half-closes.
-
-        A reader thread feeds stdin through a queue, so that the peer's "finished" can end this side
-        too (a chat ends when either side ends its input) while stdin is still open."""
+        """The Stream's requests: the connection id, then stdin; returning half-closes."""
         yield pb.StreamRequest(connection_id=connection_id)
-        threading.Thread(target=self.read_stdin, daemon=True).start()
-        for line in iter(self.lines.get, None):
-            yield pb.StreamRequest(data=line)
-
-    def read_stdin(self):
         for line in iter(sys.stdin.buffer.readline, b""):
-            self.lines.put(line)
-        self.lines.put(None)
+            yield pb.StreamRequest(data=line)
 
     def print_received(self, responses):
         pending = b""
         try:
             for response in responses:
-                if response.peer_finished:
-                    self.lines.put(None)
                 *lines, pending = (pending + response.data).split(b"\n")
                 for line in lines:
                     self.print_line(line)
@@ -203,21 +191,15 @@ def parse_args():
 def main():
     args = parse_args()
     peer = Peer(args.peer_addresses.split(","), args.peer_fingerprint) if args.peer_addresses else None
-    status = 0
     try:
         options = pb.ConnectionOptions(security=pb.RAW if args.raw else pb.SECURE,
                                        attempt_timeout_ms=args.attempt_timeout_ms)
         Chat(args.api).run(options, peer)
     except ChatError as e:
         print(f"chat: {e}", file=sys.stderr)
-        status = 1
+        sys.exit(1)
     except KeyboardInterrupt:
-        status = 130
-    # The stdin reader thread may still be blocked in readline (the peer ended the chat): leave without
-    # waiting for it, which a normal interpreter shutdown cannot do with a daemon thread inside stdin.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
   private final ByteArrayOutputStream partialLine = new ByteArrayOutputStream(); // touched by gRPC callbacks only
   private final CompletableFuture<Void> end = new CompletableFuture<>();
   private ClientCallStreamObserver<StreamRequest> requests; // guarded by this
-  private boolean halfClosed; // guarded by this
 
   LineStream(PrintStream stdout) {
     this.stdout = stdout;
@@ -57,12 +56,10 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
     halfClose();
   }
 
-  /** No more data from this side: the sidecar sends FIN to the peer after what was sent. Idempotent. */
+  /** No more data from this side: the sidecar sends FIN to the peer after what was sent. */
   synchronized void halfClose() {
-    if (!end.isDone() && !halfClosed) {
-      halfClosed = true;
+    if (!end.isDone()) {
       requests.onCompleted();
-      notifyAll();
     }
   }
 
@@ -72,10 +69,10 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
   }
 
   private synchronized boolean send(byte[] line) throws InterruptedException {
-    while (!requests.isReady() && !end.isDone() && !halfClosed) {
+    while (!requests.isReady() && !end.isDone()) {
       wait();
     }
-    if (end.isDone() || halfClosed) {
+    if (end.isDone()) {
       return false;
     }
     requests.onNext(StreamRequest.newBuilder().setData(ByteString.copyFrom(line)).build());
@@ -88,11 +85,6 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
 
   @Override
   public void onNext(StreamResponse response) {
-    if (response.getPeerFinished()) {
-      // A chat ends when either side ends its input: finish ours too, so both Streams complete.
-      halfClose();
-      return;
-    }
     byte[] data = response.getData().toByteArray();
     int lineStart = 0;
     for (int i = 0; i < data.length; i++) {
