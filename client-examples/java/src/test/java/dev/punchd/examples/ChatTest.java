@@ -22,7 +22,7 @@ class ChatTest {
   private static final String ADDRESSES_LINE = "ADDRESSES \\S+ FINGERPRINT \\S+";
 
   @Test
-  void twoChatsExchangeLinesAndBothExitZeroWhenOneEndsItsInput() throws Exception {
+  void twoChatsExchangeLinesAndBothExitZeroOnceBothEndTheirInput() throws Exception {
     try (Sidecar a = startSidecar("127.0.0.1:0"); Sidecar b = startSidecar("127.0.0.1:0");
         ChatRun alice = ChatRun.start("--api", api(a)); ChatRun bob = ChatRun.start("--api", api(b))) {
       String aliceLine = alice.stdout.awaitLine(ADDRESSES_LINE, WAIT);
@@ -37,10 +37,14 @@ class ChatTest {
       bob.stdout.awaitLine("< how are you\\?", WAIT);
       alice.stdout.awaitLine("< fine, thanks", WAIT);
       alice.endInput();
+      // Half-close: bob may still talk after alice is done; the chats end once both are.
+      bob.type("see you\n");
+      alice.stdout.awaitLine("< see you", WAIT);
+      bob.endInput();
 
       assertThat(alice.awaitExitCode(WAIT)).isZero();
       assertThat(bob.awaitExitCode(WAIT)).isZero();
-      assertThat(alice.stdout.lines()).containsExactly(aliceLine, "< fine, thanks");
+      assertThat(alice.stdout.lines()).containsExactly(aliceLine, "< fine, thanks", "< see you");
       assertThat(bob.stdout.lines()).containsExactly(bobLine, "< hello bob", "< how are you?");
       assertThat(alice.stderr.text()).matches("\\* connected to \\S+:\\d+ \\(SECURE, \\d+ ms\\)\\R");
       assertThat(bob.stderr.text()).matches("\\* connected to \\S+:\\d+ \\(SECURE, \\d+ ms\\)\\R");
@@ -60,6 +64,7 @@ class ChatTest {
         List<String> lines = IntStream.range(0, 5000).mapToObj(i -> "line " + i + " " + "x".repeat(i % 300)).toList();
         bob.type(String.join("\n", lines) + "\n");
         bob.endInput();
+        alice.endInput();
 
         assertThat(bob.awaitExitCode(WAIT)).isZero();
         assertThat(alice.awaitExitCode(WAIT)).isZero();
