@@ -70,10 +70,6 @@ public final class ConnectionManager implements AutoCloseable {
     return hub;
   }
 
-  public EngineSettings settings() {
-    return settings;
-  }
-
   /** Connections neither failed nor closed. */
   public int liveConnections() {
     return live.get();
