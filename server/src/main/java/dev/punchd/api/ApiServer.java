@@ -1,5 +1,6 @@
 package dev.punchd.api;
 
+import dev.punchd.observe.ListenFailure;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -10,6 +11,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChanne
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,7 +74,8 @@ public final class ApiServer implements AutoCloseable {
     builder.executor(executor)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance());
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(reflectionV1Alpha());
     services.forEach(builder::addService);
     Server server;
     try {
@@ -82,7 +85,7 @@ public final class ApiServer implements AutoCloseable {
       if (unixLoop != null) {
         unixLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       }
-      throw new IOException("cannot listen for the API on " + endpoint + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen for the API on " + endpoint + ": " + ListenFailure.reason(e), e);
     }
     if (endpoint.isUnix()) {
       Files.setPosixFilePermissions(endpoint.unixSocket(), PosixFilePermissions.fromString("rw-------"));
@@ -128,5 +131,11 @@ public final class ApiServer implements AutoCloseable {
         // a stale socket file is removed at the next start anyway
       }
     }
+  }
+
+  /** Reflection v1alpha, deprecated by grpc-java but still the only version older grpcurl and tools speak. */
+  @SuppressWarnings("deprecation")
+  private static BindableService reflectionV1Alpha() {
+    return ProtoReflectionService.newInstance();
   }
 }

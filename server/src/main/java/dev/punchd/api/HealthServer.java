@@ -1,6 +1,7 @@
 package dev.punchd.api;
 
 import dev.punchd.engine.HostPort;
+import dev.punchd.observe.ListenFailure;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -37,7 +38,7 @@ public final class HealthServer implements AutoCloseable {
       server.start();
     } catch (IOException e) {
       throw new IOException("cannot listen for health checks on " + HostPort.format(address) + ": "
-          + e.getMessage(), e);
+          + ListenFailure.reason(e), e);
     }
     return new HealthServer(server, address);
   }

@@ -16,9 +16,10 @@ import picocli.CommandLine.Option;
  */
 final class OperationsOptions {
 
-  @Option(names = "--metrics", paramLabel = "IP:PORT|off", defaultValue = "${env:PUNCHD_METRICS:-127.0.0.1:9464}",
-      description = "Serve Prometheus metrics on http://IP:PORT/metrics, or off; an address that cannot be bound "
-          + "is logged and punchd runs on without metrics [PUNCHD_METRICS] (default: ${DEFAULT-VALUE})")
+  @Option(names = "--metrics", paramLabel = "IP:PORT|off", defaultValue = "${env:PUNCHD_METRICS:-off}",
+      description = "Serve Prometheus metrics on http://IP:PORT/metrics (e.g. 127.0.0.1:9464; port 0: any free port, "
+          + "logged), or off; an address that cannot be bound is logged and punchd runs on without metrics "
+          + "[PUNCHD_METRICS] (default: ${DEFAULT-VALUE})")
   String metrics;
 
   @Option(names = "--health", paramLabel = "IP:PORT|off", defaultValue = "${env:PUNCHD_HEALTH:-off}",

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
         "Runs the sidecar; subcommand 'reflector' serves a what-is-my-IP endpoint instead.",
         "Every option can also be set with the environment variable named in brackets."})
 public final class ServeCommand implements Callable<Integer> {
+  private static final int HELP_WIDTH = 80;
 
   /** The full command line: this command as the root, plus {@code serve} and {@code reflector}. */
   public static CommandLine commandLine() {
@@ -37,13 +38,8 @@ public final class ServeCommand implements Callable<Integer> {
     root.addSubcommand("serve", new ServeCommand());
     root.addSubcommand("reflector", new ReflectorCommand());
     root.setCaseInsensitiveEnumValuesAllowed(true);
-    root.setExecutionExceptionHandler((e, cmd, parseResult) -> {
-      if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
-        cmd.getErr().println("punchd: " + e.getMessage());
-        return CommandLine.ExitCode.USAGE;
-      }
-      throw e;
-    });
+    ShortErrors.install(root);
+    HelpWrapping.install(root, HELP_WIDTH);
     return root;
   }
 

@@ -39,7 +39,7 @@ final class MetricsServer implements AutoCloseable {
       server = HttpServer.create(address, 0);
     } catch (IOException e) {
       log.warn("metrics are not served: cannot listen on {} ({}); punchd runs on without /metrics "
-          + "(choose another --metrics address, or --metrics off)", HostPort.format(address), e.getMessage());
+          + "(choose another --metrics address, or --metrics off)", HostPort.format(address), ListenFailure.reason(e));
       return Optional.empty();
     }
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();

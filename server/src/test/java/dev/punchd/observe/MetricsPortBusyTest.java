@@ -48,7 +48,8 @@ class MetricsPortBusyTest {
         assertThat(scrape(first).value("punchd_punch_attempts_total", "transport", "tcp")).isZero();
         assertThat(logged.list).anySatisfy(event -> {
           assertThat(event.getLevel()).isEqualTo(Level.WARN);
-          assertThat(event.getFormattedMessage()).contains(HostPort.format(taken));
+          assertThat(event.getFormattedMessage())
+              .contains("cannot listen on " + HostPort.format(taken) + " (address already in use)");
         });
       }
     }

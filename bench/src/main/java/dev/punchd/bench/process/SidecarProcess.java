@@ -27,8 +27,8 @@ public final class SidecarProcess implements AutoCloseable {
   public static SidecarProcess start(String name, Path punchdJar, Path workDir, List<String> extraFlags)
       throws Exception {
     int port = FreePort.loopback();
-    // Metrics stay on as by default, but on a free port: the default 127.0.0.1:9464 is taken by whichever
-    // sidecar on this machine started first, and a sidecar that cannot bind it runs without metrics.
+    // Metrics on, as the image and the chart run punchd, on a free port: other sidecars on a shared machine
+    // may hold 9464, and a sidecar that cannot bind its metrics address runs without metrics.
     List<String> flags = new ArrayList<>(List.of("--api", "127.0.0.1:" + port, "--public-ip", "none",
         "--local-interfaces", "lo", "--metrics", "127.0.0.1:" + FreePort.loopback()));
     flags.addAll(extraFlags);
