@@ -26,6 +26,9 @@ import (
 	punchdv1 "punchd/v1"
 )
 
+// peerFinished goes to stderr when the peer has half-closed (after its last line).
+const peerFinished = "chat: peer finished: the chat ends once your input ends too (Ctrl-D)"
+
 func main() {
 	api := flag.String("api", "127.0.0.1:50051", "punchd sidecar API: host:port or unix:/path")
 	raw := flag.Bool("raw", false, "plain TCP connection, no TLS and no fingerprint")
@@ -156,6 +159,13 @@ func printReceived(stream punchdv1.HolePunch_StreamClient, api string) error {
 			}
 			fmt.Printf("< %s\n", pending[:i])
 			pending = pending[i+1:]
+		}
+		if response.PeerFinished {
+			if len(pending) > 0 {
+				fmt.Printf("< %s\n", pending)
+				pending = nil
+			}
+			fmt.Fprintln(os.Stderr, peerFinished)
 		}
 	}
 }

@@ -14,6 +14,8 @@ const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
 const PROTO_ROOT = path.join(__dirname, '..', '..', 'proto', 'src', 'main', 'proto');
+// Printed on stderr when the peer has half-closed (after its last line).
+const PEER_FINISHED = 'chat: peer finished: the chat ends once your input ends too (Ctrl-D)';
 const STATUS_HINTS = {
   [grpc.status.NOT_FOUND]: 'the sidecar does not know this connection: expired or closed',
   [grpc.status.FAILED_PRECONDITION]: 'the connection is not in a state that allows this',
@@ -87,11 +89,16 @@ function watchEvents(events, api) {
 function printReceived(stream, api) {
   let pending = Buffer.alloc(0);
   const printLine = (line) => process.stdout.write(Buffer.concat([Buffer.from('< '), line, Buffer.from('\n')]));
-  stream.on('data', ({ data }) => {
+  stream.on('data', ({ data, peerFinished }) => {
     pending = Buffer.concat([pending, data]);
     for (let i = pending.indexOf(10); i >= 0; i = pending.indexOf(10)) {
       printLine(pending.subarray(0, i));
       pending = pending.subarray(i + 1);
+    }
+    if (peerFinished) {
+      if (pending.length > 0) printLine(pending);
+      pending = Buffer.alloc(0);
+      process.stderr.write(`${PEER_FINISHED}\n`);
     }
   });
   return new Promise((resolve, reject) => {

@@ -17,6 +17,9 @@ import grpc  # noqa: E402
 from punchd.v1 import punchd_pb2 as pb  # noqa: E402
 from punchd.v1 import punchd_pb2_grpc  # noqa: E402
 
+# Printed on stderr when the peer has half-closed (after its last line).
+PEER_FINISHED = "chat: peer finished: the chat ends once your input ends too (Ctrl-D)"
+
 STATUS_HINTS = {
     grpc.StatusCode.NOT_FOUND: "the sidecar does not know this connection: expired or closed",
     grpc.StatusCode.FAILED_PRECONDITION: "the connection is not in a state that allows this",
@@ -138,6 +141,11 @@ class Chat:
                 *lines, pending = (pending + response.data).split(b"\n")
                 for line in lines:
                     self.print_line(line)
+                if response.peer_finished:
+                    if pending:
+                        self.print_line(pending)
+                        pending = b""
+                    print(PEER_FINISHED, file=sys.stderr, flush=True)
             if pending:
                 self.print_line(pending)
             self.reports.put(("stream done", None))

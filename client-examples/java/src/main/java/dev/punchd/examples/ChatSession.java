@@ -82,7 +82,7 @@ final class ChatSession {
         established.getEstablishMillis());
     stderr.flush();
 
-    LineStream stream = LineStream.open(async, id, stdout);
+    LineStream stream = LineStream.open(async, id, stdout, stderr);
     Thread.ofPlatform().daemon().name("chat-stdin").start(() -> sendStdin(stream));
     try {
       stream.awaitEnd();

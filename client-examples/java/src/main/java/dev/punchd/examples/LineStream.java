@@ -20,19 +20,26 @@ import java.util.concurrent.ExecutionException;
  */
 final class LineStream implements ClientResponseObserver<StreamRequest, StreamResponse> {
   private static final byte[] PREFIX = "< ".getBytes(StandardCharsets.US_ASCII);
+  static final String PEER_FINISHED = "* peer finished: the chat ends once your input ends too (Ctrl-D)";
 
   private final PrintStream stdout;
+  private final PrintStream stderr;
   private final ByteArrayOutputStream partialLine = new ByteArrayOutputStream(); // touched by gRPC callbacks only
   private final CompletableFuture<Void> end = new CompletableFuture<>();
   private ClientCallStreamObserver<StreamRequest> requests; // guarded by this
 
-  LineStream(PrintStream stdout) {
+  LineStream(PrintStream stdout, PrintStream stderr) {
     this.stdout = stdout;
+    this.stderr = stderr;
   }
 
-  /** Starts the call and names the connection in its first message. */
-  static LineStream open(HolePunchGrpc.HolePunchStub stub, String connectionId, PrintStream stdout) {
-    LineStream stream = new LineStream(stdout);
+  /**
+   * Starts the call and names the connection in its first message. Received lines go to {@code stdout};
+   * the notice that the peer finished sending goes to {@code stderr}.
+   */
+  static LineStream open(HolePunchGrpc.HolePunchStub stub, String connectionId, PrintStream stdout,
+      PrintStream stderr) {
+    LineStream stream = new LineStream(stdout, stderr);
     stub.stream(stream);
     synchronized (stream) {
       stream.requests.onNext(StreamRequest.newBuilder().setConnectionId(connectionId).build());
@@ -95,6 +102,11 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
       }
     }
     partialLine.write(data, lineStart, data.length - lineStart);
+    if (response.getPeerFinished()) {
+      printPartialLine();
+      stderr.println(PEER_FINISHED);
+      stderr.flush();
+    }
   }
 
   @Override
@@ -105,11 +117,15 @@ final class LineStream implements ClientResponseObserver<StreamRequest, StreamRe
 
   @Override
   public void onCompleted() {
+    printPartialLine();
+    end.complete(null);
+    wakeSender();
+  }
+
+  private void printPartialLine() {
     if (partialLine.size() > 0) {
       printLine();
     }
-    end.complete(null);
-    wakeSender();
   }
 
   private void printLine() {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,7 @@ class ChatTest {
       bob.stdout.awaitLine("< how are you\\?", WAIT);
       alice.stdout.awaitLine("< fine, thanks", WAIT);
       alice.endInput();
+      bob.stderr.awaitLine(Pattern.quote(LineStream.PEER_FINISHED), WAIT);
       // Half-close: bob may still talk after alice is done; the chats end once both are.
       bob.type("see you\n");
       alice.stdout.awaitLine("< see you", WAIT);
@@ -46,8 +48,10 @@ class ChatTest {
       assertThat(bob.awaitExitCode(WAIT)).isZero();
       assertThat(alice.stdout.lines()).containsExactly(aliceLine, "< fine, thanks", "< see you");
       assertThat(bob.stdout.lines()).containsExactly(bobLine, "< hello bob", "< how are you?");
-      assertThat(alice.stderr.text()).matches("\\* connected to \\S+:\\d+ \\(SECURE, \\d+ ms\\)\\R");
-      assertThat(bob.stderr.text()).matches("\\* connected to \\S+:\\d+ \\(SECURE, \\d+ ms\\)\\R");
+      assertThat(alice.stderr.text())
+          .matches("\\* connected to \\S+:\\d+ \\(SECURE, \\d+ ms\\)\\R\\Q" + LineStream.PEER_FINISHED + "\\E\\R");
+      assertThat(bob.stderr.text())
+          .matches("\\* connected to \\S+:\\d+ \\(SECURE, \\d+ ms\\)\\R\\Q" + LineStream.PEER_FINISHED + "\\E\\R");
       awaitNoLiveConnections(a);
       awaitNoLiveConnections(b);
     }
@@ -70,7 +74,8 @@ class ChatTest {
         assertThat(alice.awaitExitCode(WAIT)).isZero();
         assertThat(alice.stdout.lines()).containsExactlyElementsOf(
             IntStream.range(-1, lines.size()).mapToObj(i -> i < 0 ? aliceLine : "< " + lines.get(i)).toList());
-        assertThat(alice.stderr.text()).matches("\\* connected to \\S+:\\d+ \\(RAW, \\d+ ms\\)\\R");
+        assertThat(alice.stderr.text())
+          .matches("\\* connected to \\S+:\\d+ \\(RAW, \\d+ ms\\)\\R\\Q" + LineStream.PEER_FINISHED + "\\E\\R");
       }
     }
   }

@@ -15,7 +15,8 @@ class LineStreamTest {
   @Test
   void printsLinesSplitAnywhereAcrossMessagesAndTheUnterminatedLastLineAtTheEnd() {
     OutputCapture stdout = new OutputCapture();
-    LineStream stream = new LineStream(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+    LineStream stream = new LineStream(new PrintStream(stdout, true, StandardCharsets.UTF_8),
+        new PrintStream(new OutputCapture(), true, StandardCharsets.UTF_8));
     byte[] received = "héllo\nsecond line\n\nlast".getBytes(StandardCharsets.UTF_8);
 
     stream.onNext(chunk(received, 0, 2)); // "h" and the first byte of "é"
@@ -27,6 +28,23 @@ class LineStreamTest {
 
     stream.onCompleted();
     assertThat(stdout.text()).isEqualTo("< héllo\n< second line\n< \n< last\n");
+  }
+
+  @Test
+  void peerFinishedPrintsTheUnterminatedLastLineThenANoticeOnStderr() {
+    OutputCapture stdout = new OutputCapture();
+    OutputCapture stderr = new OutputCapture();
+    LineStream stream = new LineStream(new PrintStream(stdout, true, StandardCharsets.UTF_8),
+        new PrintStream(stderr, true, StandardCharsets.UTF_8));
+
+    stream.onNext(chunk("bye\nno newline".getBytes(StandardCharsets.UTF_8), 0, 14));
+    assertThat(stderr.text()).isEmpty();
+    stream.onNext(StreamResponse.newBuilder().setPeerFinished(true).build());
+
+    assertThat(stdout.text()).isEqualTo("< bye\n< no newline\n");
+    assertThat(stderr.text()).isEqualTo(LineStream.PEER_FINISHED + "\n");
+    stream.onCompleted();
+    assertThat(stdout.text()).isEqualTo("< bye\n< no newline\n");
   }
 
   private static StreamResponse chunk(byte[] bytes, int from, int to) {
