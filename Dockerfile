@@ -19,7 +19,7 @@ COPY helm/pom.xml helm/
 COPY bench/pom.xml bench/
 RUN mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:go-offline
 COPY . .
-RUN mvn -B -q package -DskipTests
+RUN mvn -B -q package -DskipTests -pl server -am
 
 # ---- jre: a runtime with only the modules the jar needs --------------------------------------------
 # The list (with the modules it requires) covers `jdeps --print-module-deps --ignore-missing-deps

@@ -36,7 +36,10 @@ final class MavenReactor {
     }
   }
 
-  /** The lines of fenced code blocks in {@code markdown} that run mvn (a leading "$ " prompt dropped). */
+  /**
+   * The lines of fenced code blocks in {@code markdown} that run mvn, directly or through {@code scripts/mvn}
+   * (Maven on a JDK 21+), as {@code mvn ...}; a leading "$ " prompt dropped.
+   */
   static List<String> mavenCommands(String markdown) {
     List<String> commands = new ArrayList<>();
     boolean inCode = false;
@@ -45,6 +48,7 @@ final class MavenReactor {
         inCode = !inCode;
       } else if (inCode) {
         String command = line.startsWith("$ ") ? line.substring(2) : line;
+        command = command.startsWith("scripts/mvn ") ? command.substring("scripts/".length()) : command;
         if (command.startsWith("mvn ")) {
           commands.add(command);
         }

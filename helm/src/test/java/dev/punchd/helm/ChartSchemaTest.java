@@ -16,6 +16,7 @@ class ChartSchemaTest {
       "punchd.logFormat, xml",
       "punchd.portRange, 40000",
       "punchd.publicIp, ipify",
+      "punchd.publicIp, stun://stun.example:3478",
       "punchd.api.transport, tcp6",
       "punchd.attemptTimeout, 30",
       "probes.port, 70000",
