@@ -12,33 +12,45 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Both server reflection versions list the API: v1 for current tools, v1alpha for older grpcurl and friends. */
 class ReflectionTest {
 
-  @Test
-  void reflectionV1ListsTheService() throws Exception {
-    try (TestSidecar sidecar = TestSidecar.start()) {
-      io.grpc.reflection.v1.ServerReflectionResponse response = firstResponse(sidecar.channel(),
-          io.grpc.reflection.v1.ServerReflectionGrpc.getServerReflectionInfoMethod(),
-          io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
-      List<String> services = response.getListServicesResponse().getServiceList().stream()
-          .map(io.grpc.reflection.v1.ServiceResponse::getName).toList();
-      assertThat(services).contains(HolePunchGrpc.SERVICE_NAME);
+  /** One reflection version: its bidirectional method, a list-services request, and how to read the answer. */
+  private record Version<Q, R>(String name, MethodDescriptor<Q, R> method, Q listServices,
+      Function<R, List<String>> serviceNames) {
+    List<String> listServices(Channel channel) throws Exception {
+      return serviceNames.apply(firstResponse(channel, method, listServices));
+    }
+
+    @Override
+    public String toString() {
+      return name;
     }
   }
 
-  @Test
   @SuppressWarnings("deprecation")
-  void reflectionV1AlphaListsTheService() throws Exception {
+  static Stream<Version<?, ?>> versions() {
+    return Stream.of(
+        new Version<>("v1", io.grpc.reflection.v1.ServerReflectionGrpc.getServerReflectionInfoMethod(),
+            io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build(),
+            response -> response.getListServicesResponse().getServiceList().stream()
+                .map(io.grpc.reflection.v1.ServiceResponse::getName).toList()),
+        new Version<>("v1alpha", io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServerReflectionInfoMethod(),
+            io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build(),
+            response -> response.getListServicesResponse().getServiceList().stream()
+                .map(io.grpc.reflection.v1alpha.ServiceResponse::getName).toList()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("versions")
+  void listsTheService(Version<?, ?> version) throws Exception {
     try (TestSidecar sidecar = TestSidecar.start()) {
-      io.grpc.reflection.v1alpha.ServerReflectionResponse response = firstResponse(sidecar.channel(),
-          io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServerReflectionInfoMethod(),
-          io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
-      List<String> services = response.getListServicesResponse().getServiceList().stream()
-          .map(io.grpc.reflection.v1alpha.ServiceResponse::getName).toList();
-      assertThat(services).contains(HolePunchGrpc.SERVICE_NAME);
+      assertThat(version.listServices(sidecar.channel())).contains(HolePunchGrpc.SERVICE_NAME);
     }
   }
 
