@@ -30,7 +30,8 @@ import java.util.function.Function;
  * Uses the calling thread plus one daemon thread reading stdin. Not thread-safe: run it once.
  */
 final class ChatSession {
-  private static final long UNARY_TIMEOUT_SECONDS = 10;
+  /** Bound on one unary call; generous, since the first call to a just-started sidecar on a busy host is slow. */
+  private static final long UNARY_TIMEOUT_SECONDS = 30;
 
   private final ApiAddress api;
   private final HolePunchGrpc.HolePunchBlockingStub blocking;
