@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -112,9 +113,12 @@ public final class ServeCommand implements Callable<Integer> {
     operations.applyLogging();
     EngineSettings settings = new EngineSettings(PortRange.parse(portRange), interfaces(), attemptTimeout,
         retryInterval, handshakeTimeout, idleTimeout, maxConnections, receiveBuffer, PublicIpProviders.parse(publicIp));
+    // A signal during the start (the log already says "serving") stops the sidecar once it has started.
+    CompletableFuture<Sidecar> started = new CompletableFuture<>();
+    ShutdownSignals.install(() -> started.thenAccept(ServeCommand::closeQuietly));
     Sidecar sidecar = Sidecar.start(ApiEndpoint.parse(api), apiSecurity.toSecurity(), settings, credentials(),
         operations.toSidecarOptions());
-    ShutdownSignals.install(() -> closeQuietly(sidecar));
+    started.complete(sidecar);
     // Other ways out (SIGHUP, System.exit) still close the connections, telling peers why.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(sidecar), "punchd-shutdown"));
     sidecar.awaitTermination();
