@@ -75,6 +75,11 @@ public record EngineSettings(
         idleTimeout, connections, receiveBuffer, publicIp, allowedPeerAddresses);
   }
 
+  public EngineSettings withPublicIp(PublicIpProvider provider) {
+    return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
+        idleTimeout, maxConnections, receiveBufferBytes, provider, allowedPeerAddresses);
+  }
+
   public EngineSettings withAllowedPeerAddresses(Set<PeerAddressPolicy.Range> ranges) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
         idleTimeout, maxConnections, receiveBufferBytes, publicIp, ranges);
