@@ -222,7 +222,7 @@ public final class ConnectionManager implements AutoCloseable {
     LinkedHashSet<InetSocketAddress> peers = new LinkedHashSet<>();
     for (String address : addresses) {
       InetSocketAddress peer = HostPort.parse(address);
-      peerPolicy.check(peer);
+      peerPolicy.check(address, peer);
       peers.add(peer);
     }
     return new ArrayList<>(peers);

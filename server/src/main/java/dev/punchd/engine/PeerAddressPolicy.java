@@ -80,12 +80,13 @@ public final class PeerAddressPolicy {
   /**
    * Refuses the address when it lies in a range that is not allowed.
    *
+   * @param asGiven the address as the request spelled it, for the message
    * @throws PunchdException INVALID_ARGUMENT naming the address and how to allow it
    */
-  public void check(InetSocketAddress peer) {
+  public void check(String asGiven, InetSocketAddress peer) {
     Optional<Range> range = rangeOf(peer.getAddress());
     if (range.isPresent() && !allowed.contains(range.get())) {
-      throw PunchdException.invalid("peer address '" + HostPort.format(peer) + "' is refused: " + describe(range.get())
+      throw PunchdException.invalid("peer address '" + asGiven + "' is refused: " + describe(range.get())
           + "; a peer may not point this sidecar there (allow it with --allow-peer-addresses " + range.get().flag()
           + (range.get() == Range.THIS_HOST ? ", or advertise loopback with --local-interfaces lo" : "") + ")");
     }

@@ -53,7 +53,7 @@ class PeerAddressPolicyApiTest {
           .setConnectionId(id).addPeerAddresses("203.0.113.9:4000").addPeerAddresses(address).build()))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-            assertThat(e.getStatus().getDescription()).contains("peer address '").contains("is refused");
+            assertThat(e.getStatus().getDescription()).contains("peer address '" + address + "' is refused");
           });
       // Nothing was started: the connection is still waiting for a valid attempt.
       assertThat(sidecar.manager().get(id).state().name()).isEqualTo("ALLOCATED");

@@ -30,10 +30,10 @@ class HostPortFuzzTest {
     String formatted = HostPort.format(address);
     assertThat(listen ? HostPort.parseListen(formatted) : HostPort.parse(formatted)).isEqualTo(address);
     try {
-      POLICY.check(address);
+      POLICY.check(text, address);
     } catch (PunchdException e) {
       assertThat(e.kind()).isEqualTo(PunchdException.Kind.INVALID_ARGUMENT);
-      assertThat(e.getMessage()).contains("'" + formatted + "'");
+      assertThat(e.getMessage()).contains("'" + text + "'");
     }
   }
 }
