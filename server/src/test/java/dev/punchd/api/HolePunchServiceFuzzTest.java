@@ -22,7 +22,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * GetAddresses, AttemptConnection and Close with whatever an API client sends, on a real engine. Each call
@@ -39,7 +38,6 @@ class HolePunchServiceFuzzTest {
   private static final HolePunchService SERVICE = new HolePunchService(MANAGER);
   private static final List<String> ENDED = endedConnections();
 
-  @Timeout(10) // per input: libFuzzer reports a slower input as a hang
   @FuzzTest(maxDuration = "20s")
   void requests(FuzzedDataProvider data) {
     switch (data.consumeInt(0, 2)) {

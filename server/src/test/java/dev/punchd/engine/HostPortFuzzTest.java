@@ -6,7 +6,6 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.InetSocketAddress;
 import java.util.Set;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code host:port} text as a peer sends it: parsing either yields an address that formats and parses back
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 class HostPortFuzzTest {
   private static final PeerAddressPolicy POLICY = new PeerAddressPolicy(Set.of(), LocalAddresses::all);
 
-  @Timeout(10) // per input: libFuzzer reports a slower input as a hang
   @FuzzTest(maxDuration = "20s")
   void parse(FuzzedDataProvider data) {
     boolean listen = data.consumeBoolean();

@@ -4,7 +4,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.punchd.testing.ScriptedSocket;
 import java.io.IOException;
 import java.util.Arrays;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * SecureLink's frames (NOMINATE, DATA, FIN, CLOSE) as an authenticated but malicious peer may send them,
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
  */
 class SecureLinkFuzzTest {
 
-  @Timeout(10) // per input: libFuzzer reports a slower input as a hang
   @FuzzTest(maxDuration = "20s")
   void readFrames(byte[] input) throws IOException {
     if (input.length == 0) {

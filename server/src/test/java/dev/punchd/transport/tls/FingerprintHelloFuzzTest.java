@@ -4,7 +4,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.punchd.testing.ScriptedSocket;
 import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The plaintext hello as a stranger or a malicious peer may send it: whatever the bytes, the exchange
@@ -15,7 +14,6 @@ class FingerprintHelloFuzzTest {
   private static final String OWN = "0a".repeat(32);
   private static final String EXPECTED = "b1".repeat(32);
 
-  @Timeout(10) // per input: libFuzzer reports a slower input as a hang
   @FuzzTest(maxDuration = "20s")
   void exchange(byte[] peerBytes) {
     try {
