@@ -79,6 +79,7 @@ public final class Sidecar implements AutoCloseable {
     ConnectionManager manager = new ConnectionManager(settings, credentials,
         metrics.map(SidecarMetrics::engine).orElse(EngineMetrics.NONE));
     metrics.ifPresent(m -> m.watch(manager));
+    settings.publicIp().prefetch();
     ApiServer api = null;
     try {
       api = ApiServer.start(endpoint, apiSecurity, List.of(new HolePunchService(manager)));

@@ -15,7 +15,6 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC server of the API: the given services plus health and reflection, on TCP or on a Unix socket
- * (created with mode 0600 and removed on close), in plaintext only where {@link ApiSecurity} allows it.
+ * (placed by {@link UnixSocketPath}: owner-only from the start, never taking a path someone serves on;
+ * removed on close), in plaintext only where {@link ApiSecurity} allows it.
  * Lifecycle only: the RPC logic lives in the services.
  * Thread-safe.
  */
@@ -57,10 +57,11 @@ public final class ApiServer implements AutoCloseable {
     Optional<SslContext> tls = security.serverContextFor(endpoint);
     NettyServerBuilder builder;
     EventLoopGroup unixLoop = null;
+    UnixSocketPath unixPath = null;
     if (endpoint.isUnix()) {
-      Files.deleteIfExists(endpoint.unixSocket());
+      unixPath = UnixSocketPath.claim(endpoint.unixSocket());
       unixLoop = new EpollEventLoopGroup(1);
-      builder = NettyServerBuilder.forAddress(new DomainSocketAddress(endpoint.unixSocket().toString()))
+      builder = NettyServerBuilder.forAddress(new DomainSocketAddress(unixPath.bindPath().toString()))
           .channelType(EpollServerDomainSocketChannel.class)
           .bossEventLoopGroup(unixLoop)
           .workerEventLoopGroup(unixLoop)
@@ -77,18 +78,22 @@ public final class ApiServer implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(reflectionV1Alpha());
     services.forEach(builder::addService);
-    Server server;
+    Server server = null;
     try {
       server = builder.build().start();
+      if (unixPath != null) {
+        unixPath.publish();
+      }
     } catch (IOException e) {
+      if (server != null) {
+        server.shutdownNow();
+      }
       executor.shutdownNow();
       if (unixLoop != null) {
         unixLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        unixPath.discard();
       }
       throw new IOException("cannot listen for the API on " + endpoint + ": " + ListenFailure.reason(e), e);
-    }
-    if (endpoint.isUnix()) {
-      Files.setPosixFilePermissions(endpoint.unixSocket(), PosixFilePermissions.fromString("rw-------"));
     }
     return new ApiServer(endpoint, server, health, unixLoop, executor);
   }

@@ -5,6 +5,7 @@ import dev.punchd.api.ApiEndpoint;
 import dev.punchd.discovery.PublicIpProviders;
 import dev.punchd.engine.Credentials;
 import dev.punchd.engine.EngineSettings;
+import dev.punchd.engine.PeerAddressPolicy;
 import dev.punchd.engine.PortRange;
 import dev.punchd.engine.TlsCredentials;
 import dev.punchd.transport.tls.Identity;
@@ -56,8 +57,16 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--local-interfaces", paramLabel = "NAMES", defaultValue = "${env:PUNCHD_LOCAL_INTERFACES:-}",
       description = "Comma-separated interfaces whose addresses are advertised, e.g. lo,eth0; empty: all that are "
-          + "up, loopback included [PUNCHD_LOCAL_INTERFACES]")
+          + "up except loopback. Naming a loopback interface also lets peers be on this host "
+          + "[PUNCHD_LOCAL_INTERFACES]")
   String localInterfaces;
+
+  @Option(names = "--allow-peer-addresses", paramLabel = "RANGES",
+      defaultValue = "${env:PUNCHD_ALLOW_PEER_ADDRESSES:-}",
+      description = "Comma-separated address ranges a peer may name although they are refused by default: "
+          + "this-host (loopback and this host's own addresses), link-local, metadata (cloud metadata services) "
+          + "[PUNCHD_ALLOW_PEER_ADDRESSES] (default: none)")
+  String allowPeerAddresses;
 
   @Option(names = "--port-range", paramLabel = "FIRST-LAST", defaultValue = "${env:PUNCHD_PORT_RANGE:-any}",
       description = "Local ports for punched connections, or 'any' for OS-chosen [PUNCHD_PORT_RANGE] "
@@ -112,7 +121,8 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     operations.applyLogging();
     EngineSettings settings = new EngineSettings(PortRange.parse(portRange), interfaces(), attemptTimeout,
-        retryInterval, handshakeTimeout, idleTimeout, maxConnections, receiveBuffer, PublicIpProviders.parse(publicIp));
+        retryInterval, handshakeTimeout, idleTimeout, maxConnections, receiveBuffer, PublicIpProviders.parse(publicIp),
+        PeerAddressPolicy.Range.parseList(allowPeerAddresses));
     // A signal during the start (the log already says "serving") stops the sidecar once it has started.
     CompletableFuture<Sidecar> started = new CompletableFuture<>();
     ShutdownSignals.install(() -> started.thenAccept(ServeCommand::closeQuietly));

@@ -7,6 +7,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Asks an ipify-compatible HTTP service ("what is my IP", answering the IP as plain text). Thread-safe.
@@ -25,13 +29,20 @@ final class HttpPublicIp implements PublicIpProvider {
 
   @Override
   public InetAddress discover() throws DiscoveryException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+    HttpRequest request = HttpRequest.newBuilder(uri).GET().build();
+    // Bounds the whole exchange, body included (a request timeout would cover the response headers only).
+    CompletableFuture<HttpResponse<String>> exchange = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> response;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new DiscoveryException("public IP lookup at " + uri + " failed: " + e, e);
+      response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw new DiscoveryException("public IP lookup at " + uri + " got no answer within " + timeout.toMillis()
+          + " ms", e);
+    } catch (ExecutionException e) {
+      throw new DiscoveryException("public IP lookup at " + uri + " failed: " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new DiscoveryException("public IP lookup at " + uri + " interrupted", e);
     }

@@ -14,6 +14,9 @@ public interface PublicIpProvider {
    */
   InetAddress discover() throws DiscoveryException;
 
+  /** Starts finding the address in the background, if this provider looks it up at all; returns at once. */
+  default void prefetch() {}
+
   /** Human-readable description for logs and {@code --help}, e.g. {@code http://203.0.113.10:8080/}. */
   String describe();
 

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,7 @@ public final class ConnectionManager implements AutoCloseable {
   private final EngineSettings settings;
   private final Supplier<Credentials> credentials;
   private final EngineMetrics metrics;
+  private final PeerAddressPolicy peerPolicy;
   private final EventHub hub = new EventHub();
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final ArrayDeque<String> ended = new ArrayDeque<>(); // guarded by itself
@@ -59,6 +61,12 @@ public final class ConnectionManager implements AutoCloseable {
     this.settings = settings;
     this.credentials = credentials;
     this.metrics = metrics;
+    EnumSet<PeerAddressPolicy.Range> allowed = EnumSet.noneOf(PeerAddressPolicy.Range.class);
+    allowed.addAll(settings.allowedPeerAddresses());
+    if (LocalAddresses.namesLoopback(settings.localInterfaces())) {
+      allowed.add(PeerAddressPolicy.Range.THIS_HOST);
+    }
+    this.peerPolicy = new PeerAddressPolicy(allowed, LocalAddresses::all);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "punchd-timer");
       t.setDaemon(true);
@@ -137,7 +145,8 @@ public final class ConnectionManager implements AutoCloseable {
   /**
    * Starts punching toward the peer.
    *
-   * @throws PunchdException INVALID_ARGUMENT for malformed addresses or fingerprint, NOT_FOUND,
+   * @throws PunchdException INVALID_ARGUMENT for malformed addresses or fingerprint or an address the
+   *     {@link PeerAddressPolicy} refuses, NOT_FOUND,
    *     FAILED_PRECONDITION when the connection is past allocation
    */
   public void attempt(String id, List<String> peerAddresses, String peerFingerprint) {
@@ -202,7 +211,7 @@ public final class ConnectionManager implements AutoCloseable {
     timer.shutdownNow();
   }
 
-  private static List<InetSocketAddress> parsePeers(List<String> addresses) {
+  private List<InetSocketAddress> parsePeers(List<String> addresses) {
     if (addresses.isEmpty()) {
       throw PunchdException.invalid("peer_addresses is empty: give at least one 'host:port' of the peer");
     }
@@ -212,7 +221,9 @@ public final class ConnectionManager implements AutoCloseable {
     }
     LinkedHashSet<InetSocketAddress> peers = new LinkedHashSet<>();
     for (String address : addresses) {
-      peers.add(HostPort.parse(address));
+      InetSocketAddress peer = HostPort.parse(address);
+      peerPolicy.check(address, peer);
+      peers.add(peer);
     }
     return new ArrayList<>(peers);
   }

@@ -4,6 +4,7 @@ import dev.punchd.discovery.PublicIpProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything the engine needs to know, validated at construction. Immutable.
@@ -17,6 +18,9 @@ import java.util.Objects;
  * @param maxConnections connections not yet failed or closed, at most
  * @param receiveBufferBytes bytes received from the peer held for the application, per connection, at most
  * @param publicIp how public addresses are discovered
+ * @param allowedPeerAddresses address ranges a peer may name although they are refused by default (see
+ *     {@link PeerAddressPolicy}); naming a loopback interface in {@code localInterfaces} allows
+ *     {@link PeerAddressPolicy.Range#THIS_HOST} too
  */
 public record EngineSettings(
     PortRange portRange,
@@ -27,7 +31,8 @@ public record EngineSettings(
     Duration idleTimeout,
     int maxConnections,
     int receiveBufferBytes,
-    PublicIpProvider publicIp) {
+    PublicIpProvider publicIp,
+    Set<PeerAddressPolicy.Range> allowedPeerAddresses) {
 
   /** The largest message of the Stream RPC the sidecar accepts; also the largest chunk it sends. */
   public static final int MAX_MESSAGE_BYTES = 1 << 20;
@@ -46,27 +51,38 @@ public record EngineSettings(
       throw new IllegalArgumentException("receive buffer must be at least 64 KiB, got " + receiveBufferBytes);
     }
     Objects.requireNonNull(publicIp, "publicIp");
+    allowedPeerAddresses = Set.copyOf(allowedPeerAddresses);
   }
 
   /** Defaults of the command line, with the given discovery. */
   public static EngineSettings defaults(PublicIpProvider publicIp) {
     return new EngineSettings(PortRange.ANY, List.of(), Duration.ofSeconds(30), Duration.ofMillis(200),
-        Duration.ofSeconds(10), Duration.ofMinutes(5), 4096, 1 << 20, publicIp);
+        Duration.ofSeconds(10), Duration.ofMinutes(5), 4096, 1 << 20, publicIp, Set.of());
   }
 
   public EngineSettings withLocalInterfaces(List<String> names) {
     return new EngineSettings(portRange, names, attemptTimeout, retryInterval, handshakeTimeout, idleTimeout,
-        maxConnections, receiveBufferBytes, publicIp);
+        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses);
   }
 
   public EngineSettings withTimeouts(Duration attempt, Duration idle) {
     return new EngineSettings(portRange, localInterfaces, attempt, retryInterval, handshakeTimeout, idle,
-        maxConnections, receiveBufferBytes, publicIp);
+        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses);
   }
 
   public EngineSettings withLimits(int connections, int receiveBuffer) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
-        idleTimeout, connections, receiveBuffer, publicIp);
+        idleTimeout, connections, receiveBuffer, publicIp, allowedPeerAddresses);
+  }
+
+  public EngineSettings withPublicIp(PublicIpProvider provider) {
+    return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
+        idleTimeout, maxConnections, receiveBufferBytes, provider, allowedPeerAddresses);
+  }
+
+  public EngineSettings withAllowedPeerAddresses(Set<PeerAddressPolicy.Range> ranges) {
+    return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
+        idleTimeout, maxConnections, receiveBufferBytes, publicIp, ranges);
   }
 
   private static void requirePositive(Duration d, String what) {

@@ -75,7 +75,7 @@ public final class HostPort {
       return false;
     }
     for (String part : parts) {
-      if (part.isEmpty() || part.length() > 3 || Integer.parseInt(part) > 255) {
+      if (!part.matches("[0-9]{1,3}") || Integer.parseInt(part) > 255) {
         return false;
       }
     }

@@ -21,7 +21,8 @@ class HostPortTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "host:80", "localhost:80", "1.2.3:80", "1.2.3.4.5:80", "256.0.0.1:80", "1.2.3.4:",
-      "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:-1", "::1:80", "[::1]", "[zz::1]:80", "1.2.3.4:80:90"})
+      "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:-1", "::1:80", "[::1]", "[zz::1]:80", "1.2.3.4:80:90",
+      "[1.2.3.%1]:80", "[1.2.3.a]:80", "[a.b.c.d]:80"})
   void refusesAnythingElseNamingTheValue(String text) {
     assertThatThrownBy(() -> HostPort.parse(text)).isInstanceOfSatisfying(PunchdException.class, e -> {
       assertThat(e.kind()).isEqualTo(PunchdException.Kind.INVALID_ARGUMENT);

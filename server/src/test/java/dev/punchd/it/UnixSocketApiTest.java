@@ -1,10 +1,12 @@
 package dev.punchd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.protobuf.ByteString;
 import dev.punchd.Sidecar;
 import dev.punchd.api.ApiEndpoint;
+import dev.punchd.cli.ServeCommand;
 import dev.punchd.engine.TlsCredentials;
 import dev.punchd.testing.Awaiting;
 import dev.punchd.testing.EventRecorder;
@@ -22,12 +24,15 @@ import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The API on a Unix domain socket: every RPC through it, the socket private to its owner. */
 class UnixSocketApiTest {
@@ -63,5 +68,26 @@ class UnixSocketApiTest {
       }
     }
     assertThat(socket).as("removed on shutdown").doesNotExist();
+  }
+
+  @Test
+  void aSecondSidecarGivenALiveSocketsPathRefusesToStartAndSaysSo(@TempDir Path dir) throws Exception {
+    Path socket = dir.resolve("punchd.sock");
+    try (Sidecar first = Sidecar.start(ApiEndpoint.parse("unix:" + socket), TestSidecar.testSettings(),
+        TlsCredentials.ephemeral())) {
+      StringWriter err = new StringWriter();
+      CommandLine second = ServeCommand.commandLine();
+      second.setErr(new PrintWriter(err));
+
+      int status = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> second.execute("--api", "unix:" + socket,
+          "--public-ip", "none", "--local-interfaces", "lo", "--metrics", "off"));
+
+      assertThat(status).isEqualTo(CommandLine.ExitCode.USAGE);
+      assertThat(err.toString()).contains("unix:" + socket).contains("is in use");
+      try (UnixSocketChannel client = UnixSocketChannel.open(socket)) {
+        assertThat(HealthGrpc.newBlockingStub(client.channel()).check(HealthCheckRequest.getDefaultInstance())
+            .getStatus()).as("the first sidecar is still reachable").isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      }
+    }
   }
 }

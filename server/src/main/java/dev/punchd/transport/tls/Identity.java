@@ -44,10 +44,11 @@ public final class Identity {
   /**
    * The persistent identity stored in {@code keyFile}, created there if the file does not exist.
    * The file holds the PKCS#8 private key and the certificate as PEM, so the fingerprint stays the
-   * same across restarts. A new file is created with mode 0600 (on POSIX file systems).
+   * same across restarts. A new file is created atomically with mode 0600 (on POSIX file systems);
+   * processes creating it at once all get the same identity.
    *
-   * @throws IOException naming the file when it cannot be read or written, is corrupt, or holds a
-   *     certificate that does not belong to its key
+   * @throws IOException naming the file when it cannot be read or written, is corrupt, holds a
+   *     certificate that does not belong to its key, or group or others may access it (naming its mode)
    */
   public static Identity loadOrCreate(Path keyFile) throws IOException {
     return IdentityFile.loadOrCreate(Objects.requireNonNull(keyFile, "keyFile"));

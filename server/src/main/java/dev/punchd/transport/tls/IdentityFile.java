@@ -7,12 +7,16 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -23,11 +27,17 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
  * Reads and writes an {@link Identity} as a PEM file: a PKCS#8 {@code PRIVATE KEY} block followed
- * by its {@code CERTIFICATE}. Stateless and thread-safe; two processes creating the same file at
- * once both end up with the one that got there first.
+ * by its {@code CERTIFICATE}. A file that group or others may access is refused (as ssh refuses an
+ * unprotected key). A new file is written to an owner-only temporary file in the same directory and
+ * then hard-linked to its name, which fails if the name exists: it appears complete and 0600, never
+ * replaces a file, and two processes creating it at once both end up with the one that got there
+ * first. Stateless and thread-safe.
  */
 final class IdentityFile {
   private static final String OWNER_ONLY = "rw-------";
+  private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
+      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
   private IdentityFile() {}
 
@@ -45,6 +55,7 @@ final class IdentityFile {
   }
 
   static Identity read(Path file) throws IOException {
+    requireOwnerOnly(file);
     try {
       return parse(file);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
@@ -86,7 +97,7 @@ final class IdentityFile {
     Path temporary = Files.createTempFile(directory, ".punchd-identity", ".tmp", ownerOnly(file));
     try {
       Files.writeString(temporary, toPem(identity), StandardCharsets.US_ASCII);
-      Files.move(temporary, file);
+      Files.createLink(file, temporary);
     } finally {
       Files.deleteIfExists(temporary);
     }
@@ -99,6 +110,19 @@ final class IdentityFile {
       writer.writeObject(identity.certificate());
     }
     return pem.toString();
+  }
+
+  /** Refuses a key file that group or others may access: someone else may have read or replaced it. */
+  private static void requireOwnerOnly(Path file) throws IOException {
+    if (!file.getFileSystem().supportedFileAttributeViews().contains("posix") || !Files.exists(file)) {
+      return;
+    }
+    Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+    if (!Collections.disjoint(permissions, GROUP_OR_OTHERS)) {
+      throw new IOException("refusing punchd identity " + file + ": its mode is "
+          + PosixFilePermissions.toString(permissions) + ", so group or others may read or replace the private key;"
+          + " make it owner-only (chmod 600 " + file + ") or let punchd create a new one");
+    }
   }
 
   private static FileAttribute<?>[] ownerOnly(Path file) {

@@ -12,7 +12,13 @@ import java.security.interfaces.ECPublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,6 +99,7 @@ class IdentityTest {
   void rejectsACorruptFileNamingIt(String content) throws IOException {
     Path file = directory.resolve("identity.pem");
     Files.writeString(file, content);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
     assertThatThrownBy(() -> Identity.loadOrCreate(file))
         .isInstanceOf(IOException.class)
@@ -126,6 +133,49 @@ class IdentityTest {
             "cannot load punchd identity from "
                 + mine
                 + ": the certificate does not belong to the private key");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rw-r--r--", "rw-r-----", "rw----r--", "rw--w----"})
+  void refusesAKeyFileGroupOrOthersMayAccessNamingItsMode(String mode) throws IOException {
+    Path file = directory.resolve("identity.pem");
+    Identity.loadOrCreate(file);
+    String content = Files.readString(file);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+
+    assertThatThrownBy(() -> Identity.loadOrCreate(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("mode is " + mode)
+        .hasMessageContaining("chmod 600");
+    assertThat(Files.readString(file)).isEqualTo(content);
+  }
+
+  @Test
+  void processesCreatingTheKeyAtOnceAllGetTheOneThatWasWrittenFirst() throws Exception {
+    int creators = 6;
+    for (int round = 0; round < 10; round++) {
+      Path file = directory.resolve("race-" + round + "/identity.pem");
+      Files.createDirectories(file.getParent());
+      CyclicBarrier start = new CyclicBarrier(creators);
+      List<Future<String>> fingerprints = new ArrayList<>();
+      try (ExecutorService pool = Executors.newFixedThreadPool(creators)) {
+        for (int i = 0; i < creators; i++) {
+          fingerprints.add(pool.submit(() -> {
+            start.await();
+            return Identity.loadOrCreate(file).fingerprint();
+          }));
+        }
+      }
+      String stored = IdentityFile.read(file).fingerprint();
+      for (Future<String> fingerprint : fingerprints) {
+        assertThat(fingerprint.get()).as("round %d", round).isEqualTo(stored);
+      }
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+      try (var entries = Files.list(file.getParent())) {
+        assertThat(entries).as("no temporary file left").containsExactly(file);
+      }
+    }
   }
 
   @Test

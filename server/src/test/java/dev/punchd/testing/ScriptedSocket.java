@@ -1,0 +1,63 @@
+package dev.punchd.testing;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+
+/**
+ * A socket without a network: reads return the scripted bytes, then end of stream; writes are collected.
+ * Socket options are remembered, not applied. For feeding parsers of peer bytes (fuzzing) without file
+ * descriptors. Not thread-safe.
+ */
+public final class ScriptedSocket extends Socket {
+  private final InputStream in;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private int soTimeout;
+  private boolean closed;
+
+  public ScriptedSocket(byte[] peerBytes) {
+    this.in = new ByteArrayInputStream(peerBytes);
+  }
+
+  @Override
+  public InputStream getInputStream() {
+    return in;
+  }
+
+  @Override
+  public OutputStream getOutputStream() {
+    return out;
+  }
+
+  /** What the code under test wrote. */
+  public byte[] written() {
+    return out.toByteArray();
+  }
+
+  @Override
+  public void setSoTimeout(int timeout) {
+    soTimeout = timeout;
+  }
+
+  @Override
+  public int getSoTimeout() {
+    return soTimeout;
+  }
+
+  @Override
+  public void setTcpNoDelay(boolean on) {
+    // nothing to apply
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+}
