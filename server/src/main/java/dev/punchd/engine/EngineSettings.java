@@ -1,6 +1,7 @@
 package dev.punchd.engine;
 
 import dev.punchd.discovery.PublicIpProvider;
+import dev.punchd.transport.Keepalive;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param maxConnections connections not yet failed or closed, at most
  * @param receiveBufferBytes bytes received from the peer held for the application, per connection, at most
  * @param publicIp how public addresses are discovered
+ * @param keepalive how established connections keep their path alive and notice a dead peer
  */
 public record EngineSettings(
     PortRange portRange,
@@ -27,7 +29,8 @@ public record EngineSettings(
     Duration idleTimeout,
     int maxConnections,
     int receiveBufferBytes,
-    PublicIpProvider publicIp) {
+    PublicIpProvider publicIp,
+    Keepalive keepalive) {
 
   /** The largest message of the Stream RPC the sidecar accepts; also the largest chunk it sends. */
   public static final int MAX_MESSAGE_BYTES = 1 << 20;
@@ -46,27 +49,33 @@ public record EngineSettings(
       throw new IllegalArgumentException("receive buffer must be at least 64 KiB, got " + receiveBufferBytes);
     }
     Objects.requireNonNull(publicIp, "publicIp");
+    Objects.requireNonNull(keepalive, "keepalive");
   }
 
   /** Defaults of the command line, with the given discovery. */
   public static EngineSettings defaults(PublicIpProvider publicIp) {
     return new EngineSettings(PortRange.ANY, List.of(), Duration.ofSeconds(30), Duration.ofMillis(200),
-        Duration.ofSeconds(10), Duration.ofMinutes(5), 4096, 1 << 20, publicIp);
+        Duration.ofSeconds(10), Duration.ofMinutes(5), 4096, 1 << 20, publicIp, Keepalive.DEFAULT);
   }
 
   public EngineSettings withLocalInterfaces(List<String> names) {
     return new EngineSettings(portRange, names, attemptTimeout, retryInterval, handshakeTimeout, idleTimeout,
-        maxConnections, receiveBufferBytes, publicIp);
+        maxConnections, receiveBufferBytes, publicIp, keepalive);
   }
 
   public EngineSettings withTimeouts(Duration attempt, Duration idle) {
     return new EngineSettings(portRange, localInterfaces, attempt, retryInterval, handshakeTimeout, idle,
-        maxConnections, receiveBufferBytes, publicIp);
+        maxConnections, receiveBufferBytes, publicIp, keepalive);
   }
 
   public EngineSettings withLimits(int connections, int receiveBuffer) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
-        idleTimeout, connections, receiveBuffer, publicIp);
+        idleTimeout, connections, receiveBuffer, publicIp, keepalive);
+  }
+
+  public EngineSettings withKeepalive(Keepalive newKeepalive) {
+    return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
+        idleTimeout, maxConnections, receiveBufferBytes, publicIp, newKeepalive);
   }
 
   private static void requirePositive(Duration d, String what) {
