@@ -10,7 +10,6 @@ import dev.punchd.observe.LogContext;
 import dev.punchd.v1.StreamRequest;
 import dev.punchd.v1.StreamResponse;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -67,7 +66,7 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
       }
       boolean open;
       synchronized (credit) {
-        open = request.getData().isEmpty() || current.send(request.getData().toByteArray());
+        open = request.getData().isEmpty() || current.send(request.getData());
         if (!open) {
           owed = false; // the connection ended: nothing more to ask for
         } else if (current.queuedForPeer() < DataPipe.SEND_WINDOW) {
@@ -164,9 +163,9 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
    */
   private static ByteString nextResponseData(DataPipe pipe) {
     ByteString data = ByteString.EMPTY;
-    byte[] chunk;
+    ByteString chunk;
     while (data.size() < RESPONSE_BYTES && (chunk = pipe.pollReceived()) != null) {
-      data = data.concat(UnsafeByteOperations.unsafeWrap(chunk));
+      data = data.concat(chunk);
     }
     return data;
   }

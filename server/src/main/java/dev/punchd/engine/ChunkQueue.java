@@ -1,30 +1,33 @@
 package dev.punchd.engine;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
 
 /**
  * Byte chunks in order, counted by the heap they hold rather than by their payload: a peer that sends a
- * million one-byte frames costs what it really costs. Not thread-safe: its owner's lock guards it.
+ * million one-byte frames costs what it really costs. Chunks are immutable and exactly as large as their
+ * backing arrays (the pipe copies a read that did not fill its buffer), so size plus overhead is their heap.
+ * Not thread-safe: its owner's lock guards it.
  */
 final class ChunkQueue {
   /** Heap per chunk beyond its payload: array header and alignment, the queue's slot, rounded up. */
   static final int CHUNK_OVERHEAD = 48;
 
-  private ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+  private ArrayDeque<ByteString> chunks = new ArrayDeque<>();
   private int heapBytes;
 
-  static int heapCost(byte[] chunk) {
-    return chunk.length + CHUNK_OVERHEAD;
+  static int heapCost(ByteString chunk) {
+    return chunk.size() + CHUNK_OVERHEAD;
   }
 
-  void add(byte[] chunk) {
+  void add(ByteString chunk) {
     chunks.add(chunk);
     heapBytes += heapCost(chunk);
   }
 
   /** The oldest chunk, removed; null when empty. */
-  byte[] poll() {
-    byte[] chunk = chunks.poll();
+  ByteString poll() {
+    ByteString chunk = chunks.poll();
     if (chunk != null) {
       heapBytes -= heapCost(chunk);
     }

@@ -1,10 +1,11 @@
 package dev.punchd.engine;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.punchd.observe.LogContext;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,8 +33,9 @@ public final class DataPipe {
   static final int SEND_LIMIT = SEND_WINDOW + EngineSettings.MAX_MESSAGE_BYTES + ChunkQueue.CHUNK_OVERHEAD;
   /** The largest read any link asks for ({@link Link#readSize()}): the inbound queue may overshoot by one. */
   static final int MAX_READ = 64 * 1024;
-  private static final byte[] FINISH = new byte[0];
-  private static final byte[] PING = new byte[0];
+  /** Markers {@link #nextToWrite} returns besides data; compared by identity. */
+  private static final ByteString FINISH = ByteString.copyFrom(new byte[1]);
+  private static final ByteString PING = ByteString.copyFrom(new byte[1]);
 
   /** What the owning connection needs to hear from the pipe; called from pipe threads, no lock held. */
   interface Owner {
@@ -140,7 +142,7 @@ public final class DataPipe {
    * @throws PunchdException FAILED_PRECONDITION after the application half-closed, RESOURCE_EXHAUSTED when
    *     {@link #SEND_LIMIT} bytes already wait
    */
-  public boolean send(byte[] data) {
+  public boolean send(ByteString data) {
     lock.lock();
     try {
       if (end != null) {
@@ -175,10 +177,10 @@ public final class DataPipe {
   }
 
   /** The next received chunk, or null when none is waiting. */
-  public byte[] pollReceived() {
+  public ByteString pollReceived() {
     lock.lock();
     try {
-      byte[] chunk = inbound.poll();
+      ByteString chunk = inbound.poll();
       if (chunk != null) {
         inboundRoom.signal();
       }
@@ -264,10 +266,18 @@ public final class DataPipe {
         if (n < 0) {
           notify(peerFinishedArrived());
           owner.inputFinished();
+          link.awaitPeerClose(); // the peer may still Close, or break, before this side finishes
           return;
         }
         metrics.bytesReceived(n);
-        notify(received(Arrays.copyOf(buffer, n)));
+        ByteString chunk;
+        if (n == buffer.length) { // handed over whole (the usual full TLS record): no copy
+          chunk = UnsafeByteOperations.unsafeWrap(buffer);
+          buffer = new byte[buffer.length];
+        } else {
+          chunk = ByteString.copyFrom(buffer, 0, n);
+        }
+        notify(received(chunk));
       }
     } catch (IOException e) {
       owner.broken(e);
@@ -289,7 +299,7 @@ public final class DataPipe {
     }
   }
 
-  private StreamSink received(byte[] chunk) {
+  private StreamSink received(ByteString chunk) {
     lock.lock();
     try {
       if (end != null) {
@@ -321,7 +331,7 @@ public final class DataPipe {
   private void writeLoop(Link link, long keepaliveNanos) {
     try {
       while (true) {
-        byte[] chunk = nextToWrite(keepaliveNanos);
+        ByteString chunk = nextToWrite(keepaliveNanos);
         if (chunk == null) {
           return;
         }
@@ -332,8 +342,8 @@ public final class DataPipe {
           owner.outputFinished();
           return;
         } else {
-          link.write(chunk, 0, chunk.length);
-          metrics.bytesSent(chunk.length);
+          link.write(chunk);
+          metrics.bytesSent(chunk.size());
           StreamSink current = written();
           if (current != null) {
             current.onSent();
@@ -349,7 +359,7 @@ public final class DataPipe {
   }
 
   /** The next chunk to write, {@link #FINISH}, {@link #PING} after an idle keepalive interval, or null once ended. */
-  private byte[] nextToWrite(long keepaliveNanos) throws InterruptedException {
+  private ByteString nextToWrite(long keepaliveNanos) throws InterruptedException {
     lock.lock();
     try {
       long left = keepaliveNanos;
@@ -362,7 +372,7 @@ public final class DataPipe {
       if (end != null) {
         return null;
       }
-      byte[] chunk = outbound.poll();
+      ByteString chunk = outbound.poll();
       if (chunk == null) {
         return FINISH;
       }

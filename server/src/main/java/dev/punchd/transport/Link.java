@@ -1,5 +1,6 @@
 package dev.punchd.transport;
 
+import com.google.protobuf.ByteString;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,6 +22,13 @@ public interface Link extends Closeable {
    */
   int read(byte[] buffer) throws IOException;
 
+  /**
+   * After {@link #read} returned -1: waits, with no timeout, for the peer to end the connection. Throws
+   * when it ends with a reason or breaks ({@link PeerClosedException} for the peer's Close); returns when the
+   * stream simply ends, or at once where the protocol has nothing after a half-close.
+   */
+  void awaitPeerClose() throws IOException;
+
   /** Turns on keepalive and dead-peer detection; called once, before reading and writing start. */
   void keepAlive(Keepalive keepalive) throws IOException;
 
@@ -28,7 +36,7 @@ public interface Link extends Closeable {
   void ping() throws IOException;
 
   /** Sends bytes in order; blocks while the peer's window is full. */
-  void write(byte[] data, int offset, int length) throws IOException;
+  void write(ByteString data) throws IOException;
 
   /** Tells the peer that no more bytes follow (half-close), after all bytes written so far. */
   void finishOutput() throws IOException;

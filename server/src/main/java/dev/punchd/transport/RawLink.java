@@ -1,5 +1,6 @@
 package dev.punchd.transport;
 
+import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,6 +40,10 @@ public final class RawLink extends SocketLink {
     socket.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, probes);
   }
 
+  /** Nothing follows a TCP FIN that a read could see. */
+  @Override
+  public void awaitPeerClose() {}
+
   /** Nothing: TCP keepalive probes carry no payload, so the kernel sends them. */
   @Override
   public void ping() {}
@@ -48,9 +53,10 @@ public final class RawLink extends SocketLink {
     return in.read(buffer);
   }
 
+  /** Straight from the chunk's array to the socket. */
   @Override
-  public void write(byte[] data, int offset, int length) throws IOException {
-    out.write(data, offset, length);
+  public void write(ByteString data) throws IOException {
+    data.writeTo(out);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.punchd.transport;
 
+import com.google.protobuf.ByteString;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -147,6 +148,24 @@ public final class SecureLink extends SocketLink {
     return n;
   }
 
+  /** After the peer's FIN only PING and CLOSE may come; a finished peer stops pinging, so no timeout. */
+  @Override
+  public void awaitPeerClose() throws IOException {
+    socket.setSoTimeout(0);
+    while (true) {
+      int type = in.read();
+      if (type == -1) {
+        return;
+      }
+      int length = in.readInt();
+      switch (type) {
+        case PING -> checkLength(length, 0, type);
+        case CLOSE -> throw readClose(checkLength(length, MAX_CONTROL_PAYLOAD, type));
+        default -> throw new IOException("protocol error: frame type " + type + " after FIN");
+      }
+    }
+  }
+
   private PeerClosedException readClose(int length) throws IOException {
     byte[] payload = in.readNBytes(length);
     if (payload.length == 0) {
@@ -163,12 +182,20 @@ public final class SecureLink extends SocketLink {
     return length;
   }
 
+  /** One DATA frame, and so one TLS record, per 16,379 bytes; the chunk is copied once, into the frame. */
   @Override
-  public void write(byte[] data, int offset, int length) throws IOException {
+  public void write(ByteString data) throws IOException {
+    int length = data.size();
     int done = 0;
     while (done < length) {
       int chunk = Math.min(MAX_FRAME_PAYLOAD, length - done);
-      writeFrame(DATA, data, offset + done, chunk);
+      writeLock.lock();
+      try {
+        data.copyTo(frame, done, HEADER, chunk);
+        writeFrameLocked(DATA, chunk);
+      } finally {
+        writeLock.unlock();
+      }
       done += chunk;
     }
   }
@@ -182,17 +209,22 @@ public final class SecureLink extends SocketLink {
   private void writeFrame(int type, byte[] payload, int offset, int length) throws IOException {
     writeLock.lock();
     try {
-      frame[0] = (byte) type;
-      frame[1] = (byte) (length >>> 24);
-      frame[2] = (byte) (length >>> 16);
-      frame[3] = (byte) (length >>> 8);
-      frame[4] = (byte) length;
       System.arraycopy(payload, offset, frame, HEADER, length);
-      out.write(frame, 0, HEADER + length);
-      out.flush();
+      writeFrameLocked(type, length);
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** Writes the frame whose {@code length} payload bytes are already in {@link #frame}. */
+  private void writeFrameLocked(int type, int length) throws IOException {
+    frame[0] = (byte) type;
+    frame[1] = (byte) (length >>> 24);
+    frame[2] = (byte) (length >>> 16);
+    frame[3] = (byte) (length >>> 8);
+    frame[4] = (byte) length;
+    out.write(frame, 0, HEADER + length);
+    out.flush();
   }
 
   /**

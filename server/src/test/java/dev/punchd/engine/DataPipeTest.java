@@ -3,6 +3,7 @@ package dev.punchd.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import dev.punchd.testing.Awaiting;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.v1.CloseInitiator;
@@ -65,7 +66,7 @@ class DataPipeTest {
 
     end(pipe);
 
-    assertThat(pipe.pollReceived()).hasSize(1000);
+    assertThat(pipe.pollReceived().size()).isEqualTo(1000);
     pipe.detach(sink);
     assertThat(pipe.bufferedBytes()).isZero();
   }
@@ -74,7 +75,7 @@ class DataPipeTest {
   @Test
   void outboundBytesAreCappedHoweverOftenAStreamReattaches() {
     DataPipe pipe = pipe(); // not started: nothing is written, as with a peer that stopped reading
-    byte[] message = new byte[EngineSettings.MAX_MESSAGE_BYTES];
+    ByteString message = ByteString.copyFrom(new byte[EngineSettings.MAX_MESSAGE_BYTES]);
     assertThatThrownBy(() -> {
       for (int i = 0; i < 10; i++) {
         StreamSink sink = new StreamSink() {
@@ -102,7 +103,7 @@ class DataPipeTest {
 
     end(pipe);
 
-    assertThat(pipe.send(new byte[10])).isFalse();
+    assertThat(pipe.send(ByteString.copyFrom(new byte[10]))).isFalse();
   }
 
   private DataPipe pipe() {

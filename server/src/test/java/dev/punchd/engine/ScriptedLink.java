@@ -1,5 +1,6 @@
 package dev.punchd.engine;
 
+import com.google.protobuf.ByteString;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
@@ -36,6 +37,9 @@ final class ScriptedLink implements Link {
   }
 
   @Override
+  public void awaitPeerClose() {}
+
+  @Override
   public void keepAlive(Keepalive keepalive) {}
 
   @Override
@@ -44,7 +48,7 @@ final class ScriptedLink implements Link {
   }
 
   @Override
-  public void write(byte[] data, int offset, int length) {}
+  public void write(ByteString data) {}
 
   @Override
   public void finishOutput() {}
