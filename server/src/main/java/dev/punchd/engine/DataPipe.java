@@ -1,21 +1,17 @@
 package dev.punchd.engine;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
-import dev.punchd.observe.LogContext;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Moves one connection's bytes between the application's {@link StreamSink} and the peer {@link Link}: a
- * reader thread fills a bounded inbound queue, a writer thread drains the outbound queue and pings when it
- * has been idle for the keepalive interval. It exists from allocation, so a Stream may attach before the
+ * One connection's bytes between the application's {@link StreamSink} and the peer {@link Link}: a bounded
+ * inbound queue that a {@link LinkPump} reader fills, an outbound queue that its writer drains (pinging when
+ * it has been idle for the keepalive interval). It exists from allocation, so a Stream may attach before the
  * connection is established; bytes flow once {@link #start} is called.
  *
  * <p>Memory, in heap bytes whatever the peer's frame sizes: at most the receive capacity plus one read
@@ -26,7 +22,6 @@ import org.slf4j.LoggerFactory;
  * pipe's change together); sinks and the owner are called with no lock held.
  */
 public final class DataPipe {
-  private static final Logger log = LoggerFactory.getLogger(DataPipe.class);
   /** Outbound bytes the API lets wait before it stops asking the client for messages. */
   public static final int SEND_WINDOW = 256 * 1024;
   /** Outbound heap at most: the window plus one maximal message (a client that re-attaches cannot add more). */
@@ -34,8 +29,8 @@ public final class DataPipe {
   /** The largest read any link asks for ({@link Link#readSize()}): the inbound queue may overshoot by one. */
   static final int MAX_READ = 64 * 1024;
   /** Markers {@link #nextToWrite} returns besides data; compared by identity. */
-  private static final ByteString FINISH = ByteString.copyFrom(new byte[1]);
-  private static final ByteString PING = ByteString.copyFrom(new byte[1]);
+  static final ByteString FINISH = ByteString.copyFrom(new byte[1]);
+  static final ByteString PING = ByteString.copyFrom(new byte[1]);
 
   /** What the owning connection needs to hear from the pipe; called from pipe threads, no lock held. */
   interface Owner {
@@ -78,15 +73,7 @@ public final class DataPipe {
 
   /** Starts moving bytes over the established link, with keepalive and dead-peer detection on. */
   void start(Link link, Keepalive keepalive) {
-    try {
-      link.keepAlive(keepalive);
-    } catch (IOException e) {
-      log.warn("connection {}: keepalive could not be turned on: {}", connectionId, e.toString());
-    }
-    Thread.ofVirtual().name("pipe-read-" + connectionId).start(LogContext.withConnection(connectionId,
-        () -> readLoop(link)));
-    Thread.ofVirtual().name("pipe-write-" + connectionId).start(LogContext.withConnection(connectionId,
-        () -> writeLoop(link, keepalive.interval().toNanos())));
+    new LinkPump(connectionId, this, owner, metrics).start(link, keepalive);
   }
 
   /**
@@ -258,36 +245,8 @@ public final class DataPipe {
     return sink;
   }
 
-  private void readLoop(Link link) {
-    byte[] buffer = new byte[Math.min(MAX_READ, link.readSize())];
-    try {
-      while (awaitInboundRoom()) {
-        int n = link.read(buffer);
-        if (n < 0) {
-          notify(peerFinishedArrived());
-          owner.inputFinished();
-          link.awaitPeerClose(); // the peer may still Close, or break, before this side finishes
-          return;
-        }
-        metrics.bytesReceived(n);
-        ByteString chunk;
-        if (n == buffer.length) { // handed over whole (the usual full TLS record): no copy
-          chunk = UnsafeByteOperations.unsafeWrap(buffer);
-          buffer = new byte[buffer.length];
-        } else {
-          chunk = ByteString.copyFrom(buffer, 0, n);
-        }
-        notify(received(chunk));
-      }
-    } catch (IOException e) {
-      owner.broken(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Waits while the inbound queue is full (TCP then slows the peer); false once the connection ended. */
-  private boolean awaitInboundRoom() throws InterruptedException {
+  boolean awaitInboundRoom() throws InterruptedException {
     lock.lock();
     try {
       while (inbound.heapBytes() >= receiveCapacity && end == null) {
@@ -299,7 +258,7 @@ public final class DataPipe {
     }
   }
 
-  private StreamSink received(ByteString chunk) {
+  StreamSink received(ByteString chunk) {
     lock.lock();
     try {
       if (end != null) {
@@ -312,7 +271,7 @@ public final class DataPipe {
     }
   }
 
-  private StreamSink peerFinishedArrived() {
+  StreamSink peerFinishedArrived() {
     lock.lock();
     try {
       peerFinished = true;
@@ -322,44 +281,8 @@ public final class DataPipe {
     }
   }
 
-  private static void notify(StreamSink sink) {
-    if (sink != null) {
-      sink.onReceivable();
-    }
-  }
-
-  private void writeLoop(Link link, long keepaliveNanos) {
-    try {
-      while (true) {
-        ByteString chunk = nextToWrite(keepaliveNanos);
-        if (chunk == null) {
-          return;
-        }
-        if (chunk == PING) {
-          link.ping();
-        } else if (chunk == FINISH) {
-          link.finishOutput();
-          owner.outputFinished();
-          return;
-        } else {
-          link.write(chunk);
-          metrics.bytesSent(chunk.size());
-          StreamSink current = written();
-          if (current != null) {
-            current.onSent();
-          }
-        }
-      }
-    } catch (IOException e) {
-      log.debug("connection {}: write failed: {}", connectionId, e.toString());
-      owner.broken(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** The next chunk to write, {@link #FINISH}, {@link #PING} after an idle keepalive interval, or null once ended. */
-  private ByteString nextToWrite(long keepaliveNanos) throws InterruptedException {
+  ByteString nextToWrite(long keepaliveNanos) throws InterruptedException {
     lock.lock();
     try {
       long left = keepaliveNanos;
@@ -383,7 +306,7 @@ public final class DataPipe {
     }
   }
 
-  private StreamSink written() {
+  StreamSink written() {
     lock.lock();
     try {
       writing = 0;
