@@ -53,13 +53,7 @@ class DataPipeTest {
   @Test
   void anAttachedStreamStillTakesWhatArrivedBeforeTheEndThenItGoesWhenItLeaves() {
     DataPipe pipe = pipe();
-    StreamSink sink = new StreamSink() {
-      @Override
-      public void onReceivable() {}
-
-      @Override
-      public void onSent() {}
-    };
+    StreamSink sink = quietSink();
     pipe.attach(sink);
     pipe.start(new ScriptedLink(1000), KEEPALIVE);
     Awaiting.until(Duration.ofSeconds(30), "bytes to arrive", () -> pipe.bufferedBytes() >= CAPACITY);
@@ -78,13 +72,7 @@ class DataPipeTest {
     ByteString message = ByteString.copyFrom(new byte[EngineSettings.MAX_MESSAGE_BYTES]);
     assertThatThrownBy(() -> {
       for (int i = 0; i < 10; i++) {
-        StreamSink sink = new StreamSink() {
-          @Override
-          public void onReceivable() {}
-
-          @Override
-          public void onSent() {}
-        };
+        StreamSink sink = quietSink();
         pipe.attach(sink);
         pipe.send(message);
         pipe.detach(sink);
@@ -104,6 +92,17 @@ class DataPipeTest {
     end(pipe);
 
     assertThat(pipe.send(ByteString.copyFrom(new byte[10]))).isFalse();
+  }
+
+  /** A Stream end that takes nothing: bytes stay in the pipe. */
+  private static StreamSink quietSink() {
+    return new StreamSink() {
+      @Override
+      public void onReceivable() {}
+
+      @Override
+      public void onSent() {}
+    };
   }
 
   private DataPipe pipe() {

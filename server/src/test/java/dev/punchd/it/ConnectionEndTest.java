@@ -108,8 +108,17 @@ class ConnectionEndTest {
           throw new IllegalStateException(e); // expected: the stream ends under it
         }
       });
-      Awaiting.until(Duration.ofSeconds(60), "A's writer to be blocked by B",
-          () -> a.sidecar().manager().get(pair.idA()).pipe().queuedForPeer() >= DataPipe.SEND_WINDOW);
+      // Blocked: A's queue is full and the client's progress has stopped for a second.
+      long[] last = {-1, System.nanoTime()};
+      Awaiting.until(Duration.ofSeconds(120), "A's writer to be blocked by B", () -> {
+        long sent = writer.sentBytes();
+        if (sent != last[0]) {
+          last[0] = sent;
+          last[1] = System.nanoTime();
+        }
+        return a.sidecar().manager().get(pair.idA()).pipe().queuedForPeer() >= DataPipe.SEND_WINDOW
+            && System.nanoTime() - last[1] > TimeUnit.SECONDS.toNanos(1);
+      });
 
       a.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)
           .close(CloseRequest.newBuilder().setConnectionId(pair.idA()).build());
