@@ -20,8 +20,9 @@ import java.util.Optional;
  * ways: the next request message is asked for only while fewer than {@link DataPipe#SEND_WINDOW} bytes wait
  * to be written to the connection (otherwise once the writer has caught up), and received bytes are sent
  * only while the client is ready. However the connection ends, every byte received before the end is sent
- * before the call ends; a message that arrives after the end is dropped rather than failing the call. Thread-safe: everything that writes to the response observer holds this
- * object's lock; asking for messages holds {@code credit}.
+ * before the call ends; a message that arrives after the end is dropped rather than failing the call.
+ * Thread-safe: everything that writes to the response observer holds this object's lock; asking for
+ * messages holds {@code credit}.
  */
 final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   /** Response bytes gRPC may buffer toward a client before the call stops being ready. */

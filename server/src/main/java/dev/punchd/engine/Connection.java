@@ -153,18 +153,18 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       if (state != State.CONNECTING) {
         elapsed = null;
       } else {
-      elapsed = Duration.ofNanos(System.nanoTime() - attemptStartNanos);
-      state = State.ESTABLISHED;
-      link = winner;
-      attempt = null; // decided: nothing left to cancel, and its candidates and log can go
-      pipe.start(winner, keepalive);
-      // Queued in the transition, so that a Closed queued by a later terminate() cannot overtake it.
-      hub.enqueue(Event.newBuilder().setConnectionId(id).setEstablished(Established.newBuilder()
-          .setLocalAddress(HostPort.format(winner.localAddress()))
-          .setRemoteAddress(HostPort.format(winner.remoteAddress()))
-          .setTransport(Transport.TCP)
-          .setEstablishMillis(elapsed.toMillis())
-          .setSecurity(security)).build());
+        elapsed = Duration.ofNanos(System.nanoTime() - attemptStartNanos);
+        state = State.ESTABLISHED;
+        link = winner;
+        attempt = null; // decided: nothing left to cancel, and its candidates and log can go
+        pipe.start(winner, keepalive);
+        // Queued in the transition, so that a Closed queued by a later terminate() cannot overtake it.
+        hub.enqueue(Event.newBuilder().setConnectionId(id).setEstablished(Established.newBuilder()
+            .setLocalAddress(HostPort.format(winner.localAddress()))
+            .setRemoteAddress(HostPort.format(winner.remoteAddress()))
+            .setTransport(Transport.TCP)
+            .setEstablishMillis(elapsed.toMillis())
+            .setSecurity(security)).build());
       }
     } finally {
       lock.unlock();
