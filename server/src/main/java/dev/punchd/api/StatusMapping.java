@@ -2,7 +2,6 @@ package dev.punchd.api;
 
 import dev.punchd.engine.PunchdException;
 import dev.punchd.engine.StreamEnd;
-import dev.punchd.v1.CloseReason;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -21,10 +20,15 @@ final class StatusMapping {
     return status.withDescription(e.getMessage()).asRuntimeException();
   }
 
-  /** How a Stream ends when the connection ended other than by the peer's FIN. */
+  /**
+   * How a Stream ends when the connection ended other than cleanly: CANCELLED only after this application's
+   * own Close (gRPC keeps CANCELLED for the caller's cancellation); the peer closing, vanishing or shutting
+   * down, and every other end, is UNAVAILABLE with the reason.
+   */
   static StatusRuntimeException toStatus(StreamEnd end) {
-    Status status = end.reason() == CloseReason.APPLICATION ? Status.CANCELLED : Status.UNAVAILABLE;
-    return status.withDescription(end.message()).asRuntimeException();
+    Status status = end.closedByApplication() ? Status.CANCELLED : Status.UNAVAILABLE;
+    return status.withDescription(end.message() + " (" + end.initiator() + ", " + end.reason() + ")")
+        .asRuntimeException();
   }
 
   /** Runs {@code call}; a refusal from the engine becomes the matching status. */

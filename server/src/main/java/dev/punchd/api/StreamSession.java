@@ -10,7 +10,6 @@ import dev.punchd.observe.LogContext;
 import dev.punchd.v1.StreamRequest;
 import dev.punchd.v1.StreamResponse;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -18,14 +17,14 @@ import java.util.Optional;
 
 /**
  * One Stream call, bridging the application and a connection's {@link DataPipe} with flow control both
- * ways: the next request message is asked for only while fewer than {@link #OUTBOUND_QUEUE_BYTES} wait to
- * be written to the connection (otherwise once the writer has caught up), and received bytes are sent
- * only while the client is ready. Thread-safe: everything that writes to the response observer holds this
- * object's lock; asking for messages holds {@code credit}.
+ * ways: the next request message is asked for only while fewer than {@link DataPipe#SEND_WINDOW} bytes wait
+ * to be written to the connection (otherwise once the writer has caught up), and received bytes are sent
+ * only while the client is ready. However the connection ends, every byte received before the end is sent
+ * before the call ends; a message that arrives after the end is dropped rather than failing the call.
+ * Thread-safe: everything that writes to the response observer holds this object's lock; asking for
+ * messages holds {@code credit}.
  */
 final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
-  /** Bytes waiting for the connection's writer below which the next request message is asked for. */
-  static final int OUTBOUND_QUEUE_BYTES = 256 * 1024;
   /** Response bytes gRPC may buffer toward a client before the call stops being ready. */
   private static final int RESPONSE_READY_BYTES = 512 * 1024;
   /** Received bytes gathered into one response message, about. */
@@ -66,15 +65,19 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
       if (current == null) {
         current = attach(request.getConnectionId());
       }
+      boolean open;
       synchronized (credit) {
-        if (!request.getData().isEmpty()) {
-          current.send(request.getData().toByteArray());
-        }
-        if (current.queuedForPeer() < OUTBOUND_QUEUE_BYTES) {
+        open = request.getData().isEmpty() || current.send(request.getData());
+        if (!open) {
+          owed = false; // the connection ended: nothing more to ask for
+        } else if (current.queuedForPeer() < DataPipe.SEND_WINDOW) {
           responses.request(1);
         } else {
           owed = true;
         }
+      }
+      if (!open) {
+        onReceivable(); // delivers what was received, then ends the call as the connection ended
       }
     } catch (PunchdException e) {
       fail(StatusMapping.toStatus(e));
@@ -116,7 +119,7 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   @Override
   public void onSent() {
     synchronized (credit) {
-      if (owed && pipe.queuedForPeer() < OUTBOUND_QUEUE_BYTES) {
+      if (owed && pipe.queuedForPeer() < DataPipe.SEND_WINDOW) {
         owed = false;
         responses.request(1);
       }
@@ -161,9 +164,9 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
    */
   private static ByteString nextResponseData(DataPipe pipe) {
     ByteString data = ByteString.EMPTY;
-    byte[] chunk;
+    ByteString chunk;
     while (data.size() < RESPONSE_BYTES && (chunk = pipe.pollReceived()) != null) {
-      data = data.concat(UnsafeByteOperations.unsafeWrap(chunk));
+      data = data.concat(chunk);
     }
     return data;
   }

@@ -8,6 +8,7 @@ import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.PeerAddressPolicy;
 import dev.punchd.engine.PortRange;
 import dev.punchd.engine.TlsCredentials;
+import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.tls.Identity;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -106,6 +107,19 @@ public final class ServeCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE})")
   int receiveBuffer;
 
+  @Option(names = "--keepalive-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "${env:PUNCHD_KEEPALIVE_INTERVAL:-15s}",
+      description = "An established connection that sent nothing for this long sends a keepalive (SECURE: a PING "
+          + "frame; RAW: TCP keepalive probes), so NAT mappings stay open [PUNCHD_KEEPALIVE_INTERVAL] "
+          + "(default: ${DEFAULT-VALUE})")
+  Duration keepaliveInterval;
+
+  @Option(names = "--peer-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "${env:PUNCHD_PEER_TIMEOUT:-45s}",
+      description = "A peer silent for this long (no data, no keepalive) is taken for dead: Closed{CONNECTION_LOST}; "
+          + "at least twice the keepalive interval [PUNCHD_PEER_TIMEOUT] (default: ${DEFAULT-VALUE})")
+  Duration peerTimeout;
+
   @Option(names = "--identity-key", paramLabel = "FILE", defaultValue = "${env:PUNCHD_IDENTITY_KEY}",
       description = "Persistent identity (created with mode 0600 if missing): every connection gets the same, "
           + "stable fingerprint. Default: a fresh key per connection [PUNCHD_IDENTITY_KEY]")
@@ -122,7 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
     operations.applyLogging();
     EngineSettings settings = new EngineSettings(PortRange.parse(portRange), interfaces(), attemptTimeout,
         retryInterval, handshakeTimeout, idleTimeout, maxConnections, receiveBuffer, PublicIpProviders.parse(publicIp),
-        PeerAddressPolicy.Range.parseList(allowPeerAddresses));
+        PeerAddressPolicy.Range.parseList(allowPeerAddresses), new Keepalive(keepaliveInterval, peerTimeout));
     // A signal during the start (the log already says "serving") stops the sidecar once it has started.
     CompletableFuture<Sidecar> started = new CompletableFuture<>();
     ShutdownSignals.install(() -> started.thenAccept(ServeCommand::closeQuietly));

@@ -2,6 +2,7 @@ package dev.punchd.engine;
 
 import dev.punchd.observe.LogAddresses;
 import dev.punchd.observe.LogContext;
+import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
 import dev.punchd.transport.PeerClosedException;
@@ -19,15 +20,18 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One punched connection: its port, its state machine (ALLOCATED, CONNECTING, ESTABLISHED, then FAILED
- * or CLOSED), its attempt and its {@link DataPipe}. Every transition happens under this object's lock and
- * publishes its event; a terminal transition frees the port and stops counting the connection as live
- * before its event is published. Thread-safe.
+ * or CLOSED), its attempt and its {@link DataPipe}. One lock owns the state of the connection and of its
+ * pipe, so the end is decided once, in one place; every transition publishes its event after that lock is
+ * released (nothing is called out of the engine under it). A terminal transition first stops the pipe and
+ * the attempt (cancel), then aborts the link within its bound, frees the port and stops counting the
+ * connection as live, then publishes. Thread-safe.
  */
 public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -46,18 +50,20 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private final ScheduledExecutorService timer;
   private final EngineMetrics metrics;
   private final Consumer<Connection> onTerminated;
-  private State state = State.ALLOCATED; // guarded by this
-  private PunchAttempt attempt; // guarded by this
-  private Link link; // guarded by this
-  private long attemptStartNanos; // guarded by this
-  private boolean outputFinished; // guarded by this
-  private boolean inputFinished; // guarded by this
+  private final Keepalive keepalive;
+  private final ReentrantLock lock = new ReentrantLock();
+  private State state = State.ALLOCATED; // guarded by lock
+  private PunchAttempt attempt; // guarded by lock
+  private Link link; // guarded by lock; dropped once the connection ended
+  private long attemptStartNanos; // guarded by lock
+  private boolean outputFinished; // guarded by lock
+  private boolean inputFinished; // guarded by lock
 
   /** What GetAddresses reports. */
   public record Addresses(List<String> local, List<String> published, String discoveryError) {}
 
   Connection(String id, Addresses addresses, SecurityMode security, Credentials credentials,
-      PunchAttempt.Timing timing, SharedPort port, int receiveBufferBytes, EventHub hub,
+      PunchAttempt.Timing timing, SharedPort port, int receiveBufferBytes, Keepalive keepalive, EventHub hub,
       ScheduledExecutorService timer, EngineMetrics metrics, Consumer<Connection> onTerminated) {
     this.id = id;
     this.addresses = addresses;
@@ -65,7 +71,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     this.credentials = credentials;
     this.timing = timing;
     this.port = port;
-    this.pipe = new DataPipe(id, receiveBufferBytes, this, metrics);
+    this.keepalive = keepalive;
+    this.pipe = new DataPipe(id, receiveBufferBytes, this, metrics, lock);
     this.hub = hub;
     this.timer = timer;
     this.metrics = metrics;
@@ -93,22 +100,34 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     return pipe;
   }
 
-  public synchronized State state() {
-    return state;
+  public State state() {
+    lock.lock();
+    try {
+      return state;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Starts punching toward {@code peers}; validated by the caller. */
-  synchronized void attempt(List<InetSocketAddress> peers, String peerFingerprint) {
-    if (state != State.ALLOCATED) {
-      throw PunchdException.precondition("connection " + id + " is " + state
-          + "; AttemptConnection is allowed once, on a connection that has just been allocated");
+  void attempt(List<InetSocketAddress> peers, String peerFingerprint) {
+    PunchAttempt started;
+    lock.lock();
+    try {
+      if (state != State.ALLOCATED) {
+        throw PunchdException.precondition("connection " + id + " is " + state
+            + "; AttemptConnection is allowed once, on a connection that has just been allocated");
+      }
+      Handshaker handshaker = credentials == null ? new RawHandshaker() : credentials.handshaker(peerFingerprint);
+      state = State.CONNECTING;
+      attemptStartNanos = System.nanoTime();
+      attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
+      started = attempt;
+    } finally {
+      lock.unlock();
     }
-    Handshaker handshaker = credentials == null ? new RawHandshaker() : credentials.handshaker(peerFingerprint);
-    state = State.CONNECTING;
-    attemptStartNanos = System.nanoTime();
     metrics.attemptStarted(Transport.TCP);
-    attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
-    attempt.start();
+    started.start();
   }
 
   /** Closes the connection in whatever state it is (no-op once terminal). */
@@ -119,10 +138,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
 
   /** Closes the connection if it is still only allocated; true if it did. */
   boolean expireIfUnused() {
-    synchronized (this) {
-      if (state != State.ALLOCATED) {
-        return false;
-      }
+    if (state() != State.ALLOCATED) {
+      return false;
     }
     terminate(CloseInitiator.LOCAL, CloseReason.EXPIRED, "no AttemptConnection within the idle timeout", null);
     return true;
@@ -130,43 +147,62 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
 
   @Override
   public void established(Link winner) {
-    synchronized (this) {
+    Duration elapsed;
+    lock.lock();
+    try {
       if (state != State.CONNECTING) {
-        winner.close();
-        return;
+        elapsed = null;
+      } else {
+        elapsed = Duration.ofNanos(System.nanoTime() - attemptStartNanos);
+        state = State.ESTABLISHED;
+        link = winner;
+        attempt = null; // decided: nothing left to cancel, and its candidates and log can go
+        pipe.start(winner, keepalive);
+        // Queued in the transition, so that a Closed queued by a later terminate() cannot overtake it.
+        hub.enqueue(Event.newBuilder().setConnectionId(id).setEstablished(Established.newBuilder()
+            .setLocalAddress(HostPort.format(winner.localAddress()))
+            .setRemoteAddress(HostPort.format(winner.remoteAddress()))
+            .setTransport(Transport.TCP)
+            .setEstablishMillis(elapsed.toMillis())
+            .setSecurity(security)).build());
       }
-      state = State.ESTABLISHED;
-      link = winner;
-      attempt = null; // decided: nothing left to cancel, and its candidates and log can go
-      pipe.start(winner);
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - attemptStartNanos);
-      long millis = elapsed.toMillis();
-      metrics.attemptEstablished(Transport.TCP, elapsed);
-      try (LogContext.Scope ignored = LogContext.connection(id)) {
-        log.info("connection {}: established with {} in {} ms", id, LogAddresses.of(winner.remoteAddress()), millis);
-      }
-      hub.publish(Event.newBuilder().setConnectionId(id).setEstablished(Established.newBuilder()
-          .setLocalAddress(HostPort.format(winner.localAddress()))
-          .setRemoteAddress(HostPort.format(winner.remoteAddress()))
-          .setTransport(Transport.TCP)
-          .setEstablishMillis(millis)
-          .setSecurity(security)).build());
+    } finally {
+      lock.unlock();
     }
+    if (elapsed == null) {
+      winner.close(); // closed or failed meanwhile: nobody wants it
+      return;
+    }
+    metrics.attemptEstablished(Transport.TCP, elapsed);
+    try (LogContext.Scope ignored = LogContext.connection(id)) {
+      log.info("connection {}: established with {} in {} ms", id, LogAddresses.of(winner.remoteAddress()),
+          elapsed.toMillis());
+    }
+    hub.deliver();
   }
 
   @Override
   public void failed(Failed failed) {
-    synchronized (this) {
+    StreamSink toTell;
+    lock.lock();
+    try {
       if (state != State.CONNECTING) {
         return;
       }
       state = State.FAILED;
+      attempt = null;
+      toTell = pipe.endLocked(new StreamEnd(false, CloseInitiator.LOCAL, CloseReason.CLOSE_REASON_UNSPECIFIED,
+          "connection failed: " + failed.getMessage()));
+    } finally {
+      lock.unlock();
     }
     metrics.attemptFailed(Transport.TCP, failed.getReason());
     try (LogContext.Scope ignored = LogContext.connection(id)) {
       log.info("connection {}: failed ({}): {}", id, failed.getReason(), failed.getMessage());
     }
-    pipe.close(new StreamEnd(false, CloseReason.CLOSE_REASON_UNSPECIFIED, "connection failed: " + failed.getMessage()));
+    if (toTell != null) {
+      toTell.onReceivable();
+    }
     port.close();
     onTerminated.accept(this);
     hub.publish(Event.newBuilder().setConnectionId(id).setFailed(failed).build());
@@ -175,9 +211,12 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   @Override
   public void outputFinished() {
     boolean done;
-    synchronized (this) {
+    lock.lock();
+    try {
       outputFinished = true;
       done = inputFinished;
+    } finally {
+      lock.unlock();
     }
     completeIf(done, CloseInitiator.PEER);
   }
@@ -185,9 +224,12 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   @Override
   public void inputFinished() {
     boolean done;
-    synchronized (this) {
+    lock.lock();
+    try {
       inputFinished = true;
       done = outputFinished;
+    } finally {
+      lock.unlock();
     }
     completeIf(done, CloseInitiator.LOCAL);
   }
@@ -218,7 +260,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     PunchAttempt runningAttempt;
     Link established;
     State before;
-    synchronized (this) {
+    StreamSink toTell;
+    lock.lock();
+    try {
       if (state == State.FAILED || state == State.CLOSED) {
         return;
       }
@@ -226,6 +270,12 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       state = State.CLOSED;
       runningAttempt = attempt;
       established = link;
+      attempt = null;
+      link = null;
+      toTell = pipe.endLocked(new StreamEnd(reason == CloseReason.COMPLETED, initiator, reason,
+          "connection closed: " + message));
+    } finally {
+      lock.unlock();
     }
     if (before == State.CONNECTING) {
       metrics.attemptCancelled(Transport.TCP);
@@ -237,7 +287,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     if (runningAttempt != null) {
       runningAttempt.cancel();
     }
-    pipe.close(new StreamEnd(reason == CloseReason.COMPLETED, reason, "connection closed: " + message));
+    if (toTell != null) {
+      toTell.onReceivable();
+    }
     if (established != null) {
       if (wire != null) {
         established.abort(wire, message);

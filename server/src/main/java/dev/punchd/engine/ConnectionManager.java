@@ -122,7 +122,7 @@ public final class ConnectionManager implements AutoCloseable {
     SecurityMode security = options.getSecurity() == SecurityMode.RAW ? SecurityMode.RAW : SecurityMode.SECURE;
     Connection connection = new Connection(id, addressesFor(port.port()), security,
         security == SecurityMode.RAW ? null : credentials.get(), timing, port,
-        settings.receiveBufferBytes(), hub, timer, metrics, this::ended);
+        settings.receiveBufferBytes(), settings.keepalive(), hub, timer, metrics, this::ended);
     hub.register(id);
     connections.put(id, connection);
     timer.schedule(LogContext.withConnection(id, connection::expireIfUnused), settings.idleTimeout().toMillis(),

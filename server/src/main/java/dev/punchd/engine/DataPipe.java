@@ -1,23 +1,38 @@
 package dev.punchd.engine;
 
-import dev.punchd.observe.LogContext;
+import com.google.protobuf.ByteString;
+import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Moves one connection's bytes between the application's {@link StreamSink} and the peer {@link Link}:
- * a reader thread fills a bounded {@link InboundBuffer}, a writer thread drains the {@link OutboundQueue}.
- * It exists from allocation, so a Stream may attach before the connection is established; bytes flow once
- * {@link #start(Link)} is called. Thread-safe.
+ * One connection's bytes between the application's {@link StreamSink} and the peer {@link Link}: a bounded
+ * inbound queue that a {@link LinkPump} reader fills, an outbound queue that its writer drains (pinging when
+ * it has been idle for the keepalive interval). It exists from allocation, so a Stream may attach before the
+ * connection is established; bytes flow once {@link #start} is called.
+ *
+ * <p>Memory, in heap bytes whatever the peer's frame sizes: at most the receive capacity plus one read
+ * buffer inbound, at most {@link #SEND_LIMIT} outbound. Bytes nobody can take any more (the connection
+ * ended with no Stream attached, or its Stream left after the end) are dropped at once.
+ *
+ * <p>Thread-safe: all state is guarded by the owning connection's lock (so the connection's state and the
+ * pipe's change together); sinks and the owner are called with no lock held.
  */
 public final class DataPipe {
-  private static final Logger log = LoggerFactory.getLogger(DataPipe.class);
+  /** Outbound bytes the API lets wait before it stops asking the client for messages. */
+  public static final int SEND_WINDOW = 256 * 1024;
+  /** Outbound heap at most: the window plus one maximal message (a client that re-attaches cannot add more). */
+  static final int SEND_LIMIT = SEND_WINDOW + EngineSettings.MAX_MESSAGE_BYTES + ChunkQueue.CHUNK_OVERHEAD;
+  /** The largest read any link asks for ({@link Link#readSize()}): the inbound queue may overshoot by one. */
+  static final int MAX_READ = 64 * 1024;
+  /** Markers {@link #nextToWrite} returns besides data; compared by identity. */
+  static final ByteString FINISH = ByteString.copyFrom(new byte[1]);
+  static final ByteString PING = ByteString.copyFrom(new byte[1]);
 
-  /** What the owning connection needs to hear from the pipe; called from pipe threads. */
+  /** What the owning connection needs to hear from the pipe; called from pipe threads, no lock held. */
   interface Owner {
     void outputFinished();
 
@@ -27,168 +42,277 @@ public final class DataPipe {
   }
 
   private final String connectionId;
-  private final InboundBuffer inbound;
-  private final OutboundQueue outbound = new OutboundQueue();
+  private final int receiveCapacity;
   private final Owner owner;
   private final EngineMetrics metrics;
-  private StreamSink sink; // guarded by this
-  private StreamEnd end; // guarded by this: set when the connection ended
+  private final ReentrantLock lock;
+  private final Condition inboundRoom;
+  private final Condition outboundWork;
+  private final ChunkQueue inbound = new ChunkQueue(); // guarded by lock
+  private final ChunkQueue outbound = new ChunkQueue(); // guarded by lock
+  private int writing; // guarded by lock: heap of the chunk the writer holds
+  private boolean sendFinishing; // guarded by lock: the application half-closed
+  private boolean peerFinished; // guarded by lock: the peer's FIN arrived
+  private StreamSink sink; // guarded by lock
+  private StreamEnd end; // guarded by lock: set once, when the connection ended
 
-  DataPipe(String connectionId, int receiveCapacity, Owner owner, EngineMetrics metrics) {
+  DataPipe(String connectionId, int receiveCapacity, Owner owner, EngineMetrics metrics, ReentrantLock lock) {
     this.connectionId = connectionId;
-    this.inbound = new InboundBuffer(receiveCapacity);
+    this.receiveCapacity = receiveCapacity;
     this.owner = owner;
     this.metrics = metrics;
+    this.lock = lock;
+    this.inboundRoom = lock.newCondition();
+    this.outboundWork = lock.newCondition();
   }
 
-  /** Starts moving bytes over the established link. */
-  void start(Link link) {
-    Thread.ofVirtual().name("pipe-read-" + connectionId).start(LogContext.withConnection(connectionId,
-        () -> readLoop(link)));
-    Thread.ofVirtual().name("pipe-write-" + connectionId).start(LogContext.withConnection(connectionId,
-        () -> writeLoop(link)));
+  /** Heap bytes one connection's pipe holds at most, with {@code receiveCapacity} configured (--receive-buffer). */
+  public static int heapBound(int receiveCapacity) {
+    return receiveCapacity + MAX_READ + ChunkQueue.CHUNK_OVERHEAD + SEND_LIMIT;
+  }
+
+  /** Starts moving bytes over the established link, with keepalive and dead-peer detection on. */
+  void start(Link link, Keepalive keepalive) {
+    new LinkPump(connectionId, this, owner, metrics).start(link, keepalive);
   }
 
   /**
    * Attaches the application's stream.
    *
-   * @throws PunchdException FAILED_PRECONDITION while another stream is attached
+   * @throws PunchdException FAILED_PRECONDITION while another stream is attached or once the connection ended
    */
   public void attach(StreamSink newSink) {
-    synchronized (this) {
+    lock.lock();
+    try {
+      if (end != null) {
+        throw PunchdException.precondition("connection " + connectionId + " has ended; Stream needs a live connection");
+      }
       if (sink != null) {
         throw PunchdException.precondition("connection " + connectionId + " already has a Stream; one at a time");
       }
       sink = newSink;
+    } finally {
+      lock.unlock();
     }
-    inbound.setListener(newSink::onReceivable);
+    newSink.onReceivable();
   }
 
   /** Detaches the stream if it is still the attached one; received bytes wait for the next stream. */
   public void detach(StreamSink oldSink) {
-    synchronized (this) {
-      if (sink != oldSink) {
-        return;
+    lock.lock();
+    try {
+      if (sink == oldSink) {
+        sink = null;
+        if (end != null) {
+          inbound.clear();
+        }
       }
-      sink = null;
+    } finally {
+      lock.unlock();
     }
-    inbound.setListener(() -> {});
   }
 
   /** True while an application Stream is attached. */
-  public synchronized boolean hasStream() {
-    return sink != null;
+  public boolean hasStream() {
+    lock.lock();
+    try {
+      return sink != null;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
    * Queues bytes for the peer; {@link StreamSink#onSent()} follows once they reached the connection.
    *
-   * @throws PunchdException FAILED_PRECONDITION after the application half-closed or the connection ended
+   * @return false when the connection has ended (the bytes are dropped; the sink hears of the end)
+   * @throws PunchdException FAILED_PRECONDITION after the application half-closed, RESOURCE_EXHAUSTED when
+   *     {@link #SEND_LIMIT} bytes already wait
    */
-  public void send(byte[] data) {
-    if (!outbound.offer(data)) {
-      throw PunchdException.precondition("connection " + connectionId
-          + (outbound.isFinishing() ? " was half-closed by this application: no more data can be sent"
-              : " is closed: no more data can be sent"));
+  public boolean send(ByteString data) {
+    lock.lock();
+    try {
+      if (end != null) {
+        return false;
+      }
+      if (sendFinishing) {
+        throw PunchdException.precondition("connection " + connectionId
+            + " was half-closed by this application: no more data can be sent");
+      }
+      if (outbound.heapBytes() + writing + ChunkQueue.heapCost(data) > SEND_LIMIT) {
+        throw new PunchdException(PunchdException.Kind.RESOURCE_EXHAUSTED, "connection " + connectionId
+            + " already holds " + (outbound.heapBytes() + writing) + " bytes for the peer (at most " + SEND_LIMIT
+            + "); wait for the Stream to ask for more");
+      }
+      outbound.add(data);
+      outboundWork.signal();
+      return true;
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Half-closes: FIN follows every byte queued so far. Idempotent. */
   public void finishSending() {
-    outbound.finish();
+    lock.lock();
+    try {
+      sendFinishing = true;
+      outboundWork.signal();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The next received chunk, or null when none is waiting. */
-  public byte[] pollReceived() {
-    return inbound.poll();
+  public ByteString pollReceived() {
+    lock.lock();
+    try {
+      ByteString chunk = inbound.poll();
+      if (chunk != null) {
+        inboundRoom.signal();
+      }
+      return chunk;
+    } finally {
+      lock.unlock();
+    }
   }
 
-  /** Bytes the application sent that wait to be written to the connection. */
+  /** Heap bytes the application sent that wait to be written to the connection. */
   public int queuedForPeer() {
-    return outbound.bufferedBytes();
+    lock.lock();
+    try {
+      return outbound.heapBytes() + writing;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** True once every received byte has been taken and nothing more will arrive. */
   public boolean receivedAll() {
-    return inbound.isDrained();
+    lock.lock();
+    try {
+      return inbound.isEmpty() && (peerFinished || end != null);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** True when the peer half-closed (its FIN arrived), whether or not its bytes have been taken yet. */
   public boolean peerFinished() {
-    return inbound.peerFinished();
+    lock.lock();
+    try {
+      return peerFinished;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** How the connection ended, once it has; empty while it is open. */
-  public synchronized Optional<StreamEnd> closure() {
-    return Optional.ofNullable(end);
+  public Optional<StreamEnd> closure() {
+    lock.lock();
+    try {
+      return Optional.ofNullable(end);
+    } finally {
+      lock.unlock();
+    }
   }
 
-  /** Bytes held for this connection: received but not taken, plus sent but not yet written. */
+  /** Heap bytes held for this connection: received but not taken, plus sent but not yet written. */
   public int bufferedBytes() {
-    return inbound.bufferedBytes() + outbound.bufferedBytes();
-  }
-
-  /** Stops both directions; bytes already received stay available, then the stream ends with {@code why}. */
-  void close(StreamEnd why) {
-    synchronized (this) {
-      if (end == null) {
-        end = why;
-      }
-    }
-    outbound.close();
-    inbound.close();
-  }
-
-  private void readLoop(Link link) {
-    byte[] buffer = new byte[link.readSize()];
+    lock.lock();
     try {
-      while (true) {
-        int n = link.read(buffer);
-        if (n < 0) {
-          inbound.finish();
-          owner.inputFinished();
-          return;
-        }
-        metrics.bytesReceived(n);
-        if (!inbound.put(Arrays.copyOf(buffer, n))) {
-          return;
-        }
-      }
-    } catch (IOException e) {
-      owner.broken(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return inbound.heapBytes() + outbound.heapBytes() + writing;
+    } finally {
+      lock.unlock();
     }
   }
 
-  private void writeLoop(Link link) {
+  /**
+   * Records the end and stops both directions; bytes already received stay for the attached Stream (or go,
+   * without one). Called with the connection's lock held: returns the sink to tell, with no lock held.
+   */
+  StreamSink endLocked(StreamEnd why) {
+    if (end != null) {
+      return null;
+    }
+    end = why;
+    outbound.clear();
+    if (sink == null) {
+      inbound.clear();
+    }
+    inboundRoom.signalAll();
+    outboundWork.signalAll();
+    return sink;
+  }
+
+  /** Waits while the inbound queue is full (TCP then slows the peer); false once the connection ended. */
+  boolean awaitInboundRoom() throws InterruptedException {
+    lock.lock();
     try {
-      while (true) {
-        byte[] chunk = outbound.take();
-        if (chunk == null) {
-          return;
-        }
-        if (chunk == OutboundQueue.FINISH) {
-          link.finishOutput();
-          owner.outputFinished();
-          return;
-        }
-        link.write(chunk, 0, chunk.length);
-        metrics.bytesSent(chunk.length);
-        outbound.written(chunk);
-        StreamSink current;
-        synchronized (this) {
-          current = sink;
-        }
-        if (current != null) {
-          current.onSent();
-        }
+      while (inbound.heapBytes() >= receiveCapacity && end == null) {
+        inboundRoom.await();
       }
-    } catch (IOException e) {
-      log.debug("connection {}: write failed: {}", connectionId, e.toString());
-      owner.broken(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return end == null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  StreamSink received(ByteString chunk) {
+    lock.lock();
+    try {
+      if (end != null) {
+        return null;
+      }
+      inbound.add(chunk);
+      return sink;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  StreamSink peerFinishedArrived() {
+    lock.lock();
+    try {
+      peerFinished = true;
+      return sink;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next chunk to write, {@link #FINISH}, {@link #PING} after an idle keepalive interval, or null once ended. */
+  ByteString nextToWrite(long keepaliveNanos) throws InterruptedException {
+    lock.lock();
+    try {
+      long left = keepaliveNanos;
+      while (outbound.isEmpty() && !sendFinishing && end == null) {
+        if (left <= 0) {
+          return PING;
+        }
+        left = outboundWork.awaitNanos(left);
+      }
+      if (end != null) {
+        return null;
+      }
+      ByteString chunk = outbound.poll();
+      if (chunk == null) {
+        return FINISH;
+      }
+      writing = ChunkQueue.heapCost(chunk);
+      return chunk;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  StreamSink written() {
+    lock.lock();
+    try {
+      writing = 0;
+      return sink;
+    } finally {
+      lock.unlock();
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.punchd.engine;
 
 import dev.punchd.discovery.PublicIpProvider;
+import dev.punchd.transport.Keepalive;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +22,7 @@ import java.util.Set;
  * @param allowedPeerAddresses address ranges a peer may name although they are refused by default (see
  *     {@link PeerAddressPolicy}); naming a loopback interface in {@code localInterfaces} allows
  *     {@link PeerAddressPolicy.Range#THIS_HOST} too
+ * @param keepalive how established connections keep their path alive and notice a dead peer
  */
 public record EngineSettings(
     PortRange portRange,
@@ -32,7 +34,8 @@ public record EngineSettings(
     int maxConnections,
     int receiveBufferBytes,
     PublicIpProvider publicIp,
-    Set<PeerAddressPolicy.Range> allowedPeerAddresses) {
+    Set<PeerAddressPolicy.Range> allowedPeerAddresses,
+    Keepalive keepalive) {
 
   /** The largest message of the Stream RPC the sidecar accepts; also the largest chunk it sends. */
   public static final int MAX_MESSAGE_BYTES = 1 << 20;
@@ -52,37 +55,44 @@ public record EngineSettings(
     }
     Objects.requireNonNull(publicIp, "publicIp");
     allowedPeerAddresses = Set.copyOf(allowedPeerAddresses);
+    Objects.requireNonNull(keepalive, "keepalive");
   }
 
   /** Defaults of the command line, with the given discovery. */
   public static EngineSettings defaults(PublicIpProvider publicIp) {
     return new EngineSettings(PortRange.ANY, List.of(), Duration.ofSeconds(30), Duration.ofMillis(200),
-        Duration.ofSeconds(10), Duration.ofMinutes(5), 4096, 1 << 20, publicIp, Set.of());
+        Duration.ofSeconds(10), Duration.ofMinutes(5), 4096, 1 << 20, publicIp, Set.of(),
+        Keepalive.DEFAULT);
   }
 
   public EngineSettings withLocalInterfaces(List<String> names) {
     return new EngineSettings(portRange, names, attemptTimeout, retryInterval, handshakeTimeout, idleTimeout,
-        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses);
+        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, keepalive);
   }
 
   public EngineSettings withTimeouts(Duration attempt, Duration idle) {
     return new EngineSettings(portRange, localInterfaces, attempt, retryInterval, handshakeTimeout, idle,
-        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses);
+        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, keepalive);
   }
 
   public EngineSettings withLimits(int connections, int receiveBuffer) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
-        idleTimeout, connections, receiveBuffer, publicIp, allowedPeerAddresses);
+        idleTimeout, connections, receiveBuffer, publicIp, allowedPeerAddresses, keepalive);
   }
 
   public EngineSettings withPublicIp(PublicIpProvider provider) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
-        idleTimeout, maxConnections, receiveBufferBytes, provider, allowedPeerAddresses);
+        idleTimeout, maxConnections, receiveBufferBytes, provider, allowedPeerAddresses, keepalive);
   }
 
   public EngineSettings withAllowedPeerAddresses(Set<PeerAddressPolicy.Range> ranges) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
-        idleTimeout, maxConnections, receiveBufferBytes, publicIp, ranges);
+        idleTimeout, maxConnections, receiveBufferBytes, publicIp, ranges, keepalive);
+  }
+
+  public EngineSettings withKeepalive(Keepalive newKeepalive) {
+    return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
+        idleTimeout, maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, newKeepalive);
   }
 
   private static void requirePositive(Duration d, String what) {

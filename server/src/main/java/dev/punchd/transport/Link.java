@@ -1,28 +1,50 @@
 package dev.punchd.transport;
 
+import com.google.protobuf.ByteString;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
  * The established byte stream to the peer, whatever protects it. One thread may read while another
- * writes; {@link #abort} and {@link #close} may be called from any thread.
+ * writes (and pings); {@link #abort} and {@link #close} may be called from any thread and never wait for a
+ * blocked reader or writer.
  */
 public interface Link extends Closeable {
 
   /** The read buffer size that suits this link; each connection's reader holds one such buffer. */
   int readSize();
 
-  /** Reads at least one byte into {@code buffer}; -1 once the peer has finished sending (its FIN). */
+  /**
+   * Reads at least one byte into {@code buffer}; -1 once the peer has finished sending (its FIN).
+   *
+   * @throws java.net.SocketTimeoutException when the peer sent nothing for the keepalive's peer timeout
+   */
   int read(byte[] buffer) throws IOException;
 
+  /**
+   * After {@link #read} returned -1: waits, with no timeout, for the peer to end the connection. Throws
+   * when it ends with a reason or breaks ({@link PeerClosedException} for the peer's Close); returns when the
+   * stream simply ends, or at once where the protocol has nothing after a half-close.
+   */
+  void awaitPeerClose() throws IOException;
+
+  /** Turns on keepalive and dead-peer detection; called once, before reading and writing start. */
+  void keepAlive(Keepalive keepalive) throws IOException;
+
+  /** Sends something the peer ignores, to keep the path alive; does nothing where the kernel does it. */
+  void ping() throws IOException;
+
   /** Sends bytes in order; blocks while the peer's window is full. */
-  void write(byte[] data, int offset, int length) throws IOException;
+  void write(ByteString data) throws IOException;
 
   /** Tells the peer that no more bytes follow (half-close), after all bytes written so far. */
   void finishOutput() throws IOException;
 
-  /** Tells the peer, where the protocol can, why the connection ends; then closes. Never throws. */
+  /**
+   * Tells the peer, where the protocol can and within about a second, why the connection ends; then closes
+   * the socket under any blocked reader or writer. Never throws.
+   */
   void abort(PeerCloseReason reason, String message);
 
   InetSocketAddress localAddress();

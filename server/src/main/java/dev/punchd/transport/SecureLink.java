@@ -1,5 +1,6 @@
 package dev.punchd.transport;
 
+import com.google.protobuf.ByteString;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -8,26 +9,32 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * punchd's framing inside an authenticated TLS session (DESIGN section 4, with the frames of
  * {@code docs/wire-protocol.md}): a NOMINATE frame picks the connection, DATA frames carry the stream,
- * FIN half-closes, CLOSE ends the connection with a reason. One reader and one writer thread may work at
- * once; {@link #abort} may be called from any thread.
+ * FIN half-closes, CLOSE ends the connection with a reason, PING keeps an idle path alive. One reader and
+ * one writer thread may work at once; {@link #abort} and {@link #close} may be called from any thread and
+ * never wait for the TLS layer's record lock longer than {@link #CLOSE_LINGER_SECONDS}: a writer blocked by a
+ * peer that does not read holds that lock, so closing then shuts down the TCP socket under it.
  */
 public final class SecureLink extends SocketLink {
   static final int NOMINATE = 1;
   static final int DATA = 2;
   static final int FIN = 3;
   static final int CLOSE = 4;
+  static final int PING = 5;
   static final int PROTOCOL_VERSION = 1;
   private static final int HEADER = 5;
   /** One frame fills one TLS record (16 KiB). */
   private static final int MAX_FRAME_PAYLOAD = 16 * 1024 - HEADER;
   private static final int MAX_CONTROL_PAYLOAD = 1024;
   private static final long ABORT_WAIT_MILLIS = 1000;
+  /** How long closing may wait to send TLS close_notify behind a blocked writer before the TCP socket goes. */
+  static final int CLOSE_LINGER_SECONDS = 1;
   private static final byte[] EMPTY = new byte[0];
 
   private final DataInputStream in;
@@ -36,6 +43,7 @@ public final class SecureLink extends SocketLink {
   private final byte[] frame = new byte[HEADER + MAX_FRAME_PAYLOAD]; // guarded by writeLock
   private int dataLeft; // reader thread only
   private boolean finished; // reader thread only
+  private volatile long peerTimeoutMillis; // 0: no dead-peer detection
 
   /** Wraps a socket whose TLS handshake (and peer authentication) has completed. */
   public SecureLink(Socket authenticated) throws IOException {
@@ -89,8 +97,29 @@ public final class SecureLink extends SocketLink {
     return MAX_FRAME_PAYLOAD;
   }
 
+  /** PING after {@code interval} without writing (the caller's writer does that); a silent peer times reads out. */
+  @Override
+  public void keepAlive(Keepalive keepalive) throws IOException {
+    peerTimeoutMillis = keepalive.peerTimeout().toMillis();
+    socket.setSoTimeout(Math.toIntExact(peerTimeoutMillis));
+  }
+
+  @Override
+  public void ping() throws IOException {
+    writeFrame(PING, EMPTY, 0, 0);
+  }
+
   @Override
   public int read(byte[] buffer) throws IOException {
+    try {
+      return readData(buffer);
+    } catch (SocketTimeoutException e) {
+      throw new SocketTimeoutException("the peer sent nothing (not even a keepalive) for " + peerTimeoutMillis
+          + " ms: it is gone or the path to it is broken");
+    }
+  }
+
+  private int readData(byte[] buffer) throws IOException {
     while (dataLeft == 0) {
       if (finished) {
         return -1;
@@ -107,6 +136,7 @@ public final class SecureLink extends SocketLink {
           finished = true;
         }
         case CLOSE -> throw readClose(checkLength(length, MAX_CONTROL_PAYLOAD, type));
+        case PING -> checkLength(length, 0, type);
         default -> throw new IOException("protocol error: unexpected frame type " + type);
       }
     }
@@ -116,6 +146,24 @@ public final class SecureLink extends SocketLink {
     }
     dataLeft -= n;
     return n;
+  }
+
+  /** After the peer's FIN only PING and CLOSE may come; a finished peer stops pinging, so no timeout. */
+  @Override
+  public void awaitPeerClose() throws IOException {
+    socket.setSoTimeout(0);
+    while (true) {
+      int type = in.read();
+      if (type == -1) {
+        return;
+      }
+      int length = in.readInt();
+      switch (type) {
+        case PING -> checkLength(length, 0, type);
+        case CLOSE -> throw readClose(checkLength(length, MAX_CONTROL_PAYLOAD, type));
+        default -> throw new IOException("protocol error: frame type " + type + " after FIN");
+      }
+    }
   }
 
   private PeerClosedException readClose(int length) throws IOException {
@@ -134,12 +182,20 @@ public final class SecureLink extends SocketLink {
     return length;
   }
 
+  /** One DATA frame, and so one TLS record, per 16,379 bytes; the chunk is copied once, into the frame. */
   @Override
-  public void write(byte[] data, int offset, int length) throws IOException {
+  public void write(ByteString data) throws IOException {
+    int length = data.size();
     int done = 0;
     while (done < length) {
       int chunk = Math.min(MAX_FRAME_PAYLOAD, length - done);
-      writeFrame(DATA, data, offset + done, chunk);
+      writeLock.lock();
+      try {
+        data.copyTo(frame, done, HEADER, chunk);
+        writeFrameLocked(DATA, chunk);
+      } finally {
+        writeLock.unlock();
+      }
       done += chunk;
     }
   }
@@ -153,22 +209,27 @@ public final class SecureLink extends SocketLink {
   private void writeFrame(int type, byte[] payload, int offset, int length) throws IOException {
     writeLock.lock();
     try {
-      frame[0] = (byte) type;
-      frame[1] = (byte) (length >>> 24);
-      frame[2] = (byte) (length >>> 16);
-      frame[3] = (byte) (length >>> 8);
-      frame[4] = (byte) length;
       System.arraycopy(payload, offset, frame, HEADER, length);
-      out.write(frame, 0, HEADER + length);
-      out.flush();
+      writeFrameLocked(type, length);
     } finally {
       writeLock.unlock();
     }
   }
 
+  /** Writes the frame whose {@code length} payload bytes are already in {@link #frame}. */
+  private void writeFrameLocked(int type, int length) throws IOException {
+    frame[0] = (byte) type;
+    frame[1] = (byte) (length >>> 24);
+    frame[2] = (byte) (length >>> 16);
+    frame[3] = (byte) (length >>> 8);
+    frame[4] = (byte) length;
+    out.write(frame, 0, HEADER + length);
+    out.flush();
+  }
+
   /**
-   * Sends CLOSE with the reason when the writer is free within a second (a writer blocked by a full peer
-   * window cannot be waited for), then closes.
+   * Sends CLOSE with the reason when the writer is free and the peer takes it within a second, then closes;
+   * a writer blocked by a peer that does not read cannot hold this up.
    */
   @Override
   public void abort(PeerCloseReason reason, String message) {
@@ -189,12 +250,31 @@ public final class SecureLink extends SocketLink {
         // the peer will see the connection end without a reason
       }
     });
+    boolean sent = false;
     try {
-      sender.join(ABORT_WAIT_MILLIS * 2);
+      sent = sender.join(Duration.ofMillis(ABORT_WAIT_MILLIS * 2));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    close();
+    // A CLOSE stuck behind a full window is not worth a clean TLS close: reset, which also frees the sender.
+    closeWithLinger(sent ? CLOSE_LINGER_SECONDS : 0);
   }
 
+  @Override
+  public void close() {
+    closeWithLinger(CLOSE_LINGER_SECONDS);
+  }
+
+  /**
+   * With SO_LINGER set, the JDK's SSLSocket waits at most that long for its record lock to send close_notify,
+   * then shuts the TCP socket down under the blocked writer; 0 also resets the connection.
+   */
+  private void closeWithLinger(int seconds) {
+    try {
+      socket.setSoLinger(true, seconds);
+    } catch (IOException ignored) {
+      // already closed, or closing will do without
+    }
+    super.close();
+  }
 }

@@ -2,7 +2,7 @@ package dev.punchd.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.punchd.engine.EngineSettings;
+import dev.punchd.engine.DataPipe;
 import dev.punchd.testing.Awaiting;
 import dev.punchd.testing.Pair;
 import dev.punchd.testing.RandomBytes;
@@ -24,8 +24,8 @@ class FlowControlTest {
   private static final long SIZE = 48L << 20;
   private static final int CHUNK = 256 * 1024;
   private static final int RECEIVE_BUFFER = 1 << 20;
-  /** What one connection may hold: the receive buffer, the outbound queue plus one request message. */
-  private static final int BOUND = RECEIVE_BUFFER + StreamSession.OUTBOUND_QUEUE_BYTES + EngineSettings.MAX_MESSAGE_BYTES;
+  /** What one connection may hold: the receive buffer and one read, the outbound window plus one request message. */
+  private static final int BOUND = DataPipe.heapBound(RECEIVE_BUFFER);
 
   @Test
   void aStalledReaderBoundsMemoryOnBothSidecarsAndLosesNothing() throws Exception {

@@ -43,7 +43,9 @@ class ServeCommandTest {
       "--api=somewhere|'somewhere'", "--max-connections=0|at least 1",
       "--metrics=localhost:9464|--metrics must be IP:PORT or off: malformed address 'localhost:9464'",
       "--health=8086|--health must be IP:PORT or off: malformed address '8086'",
-      "--log-format=yaml|'yaml'", "--allow-peer-addresses=this-host,lan|unknown peer address range 'lan'", "--shutdown-grace=later|'later' is not a duration"})
+      "--log-format=yaml|'yaml'", "--allow-peer-addresses=this-host,lan|unknown peer address range 'lan'", "--shutdown-grace=later|'later' is not a duration",
+      "--keepalive-interval=often|'often' is not a duration",
+      "--peer-timeout=20s|peer timeout must be at least twice the keepalive interval (PT15S), got PT20S"})
   void badValuesExitWithUsageStatusAndAMessageNamingThem(String argument, String message) {
     StringWriter err = new StringWriter();
     CommandLine cli = ServeCommand.commandLine();

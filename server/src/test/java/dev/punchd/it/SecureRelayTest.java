@@ -5,25 +5,18 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.punchd.testing.EventRecorder;
-import dev.punchd.testing.Pair;
 import dev.punchd.testing.RandomBytes;
 import dev.punchd.testing.RecordingProxy;
+import dev.punchd.testing.RelayedPair;
 import dev.punchd.testing.RecordingProxy.Direction;
 import dev.punchd.testing.StreamClient;
 import dev.punchd.testing.TestSidecar;
-import dev.punchd.v1.AttemptConnectionRequest;
 import dev.punchd.v1.CloseReason;
-import dev.punchd.v1.ConnectionOptions;
 import dev.punchd.v1.Event;
-import dev.punchd.v1.GetAddressesResponse;
 import dev.punchd.v1.SecurityMode;
 import dev.punchd.v1.StreamRequest;
 import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +40,7 @@ class SecureRelayTest {
   @EnumSource(value = SecurityMode.class, names = {"SECURE", "RAW"})
   void theProxySeesNoKnownPlaintextInSecureModeAndTheDataArrivesIntact(SecurityMode mode) throws Exception {
     try (TestSidecar a = TestSidecar.start(); TestSidecar b = TestSidecar.start();
-        Relayed relayed = Relayed.connect(a, b, mode)) {
+        RelayedPair relayed = RelayedPair.connect(a, b, mode)) {
       relayed.awaitEstablished();
       StreamClient streamA = StreamClient.open(a.async(), relayed.idA(), true, true);
       StreamClient streamB = StreamClient.open(b.async(), relayed.idB(), true, true);
@@ -80,7 +73,7 @@ class SecureRelayTest {
     long total = 4L << 20;
     int chunk = 64 * 1024;
     try (TestSidecar a = TestSidecar.start(); TestSidecar b = TestSidecar.start();
-        Relayed relayed = Relayed.connect(a, b, SecurityMode.SECURE)) {
+        RelayedPair relayed = RelayedPair.connect(a, b, SecurityMode.SECURE)) {
       relayed.proxy().flipByteAt(Direction.TO_TARGET, FLIP_OFFSET);
       relayed.awaitEstablished();
       StreamClient streamB = StreamClient.open(b.async(), relayed.idB(), true, true);
@@ -109,54 +102,6 @@ class SecureRelayTest {
       assertThat(streamA.awaitEnd(Duration.ofSeconds(30)).getCode()).isNotEqualTo(Status.Code.OK);
       assertThat(sending).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
           .withMessageContaining("stream ended while sending");
-    }
-  }
-
-  /** A and B connected only through a {@link RecordingProxy} in front of B. */
-  private record Relayed(RecordingProxy proxy, String idA, String idB, EventRecorder eventsA,
-      EventRecorder eventsB) implements AutoCloseable {
-
-    static Relayed connect(TestSidecar a, TestSidecar b, SecurityMode mode) throws Exception {
-      ConnectionOptions options = ConnectionOptions.newBuilder().setSecurity(mode).build();
-      GetAddressesResponse addressesA = Pair.allocate(a, options);
-      GetAddressesResponse addressesB = Pair.allocate(b, options);
-      String portB = addressesB.getLocalAddressesList().stream().filter(address -> address.startsWith("127.0.0.1:"))
-          .findFirst().orElseThrow().substring("127.0.0.1:".length());
-      RecordingProxy proxy = RecordingProxy.start(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(portB)));
-      Relayed relayed = new Relayed(proxy, addressesA.getConnectionId(), addressesB.getConnectionId(),
-          EventRecorder.subscribe(a.async(), addressesA.getConnectionId()),
-          EventRecorder.subscribe(b.async(), addressesB.getConnectionId()));
-      a.blocking().attemptConnection(attempt(addressesA.getConnectionId(),
-          "127.0.0.1:" + proxy.address().getPort(), addressesB.getFingerprint()));
-      b.blocking().attemptConnection(attempt(addressesB.getConnectionId(),
-          "127.0.0.1:" + closedLoopbackPort(), addressesA.getFingerprint()));
-      return relayed;
-    }
-
-    void awaitEstablished() throws InterruptedException {
-      Event established = eventsA.next();
-      assertThat(established.hasEstablished()).as("A: %s", established).isTrue();
-      assertThat(established.getEstablished().getRemoteAddress()).isEqualTo("127.0.0.1:" + proxy.address().getPort());
-      established = eventsB.next();
-      assertThat(established.hasEstablished()).as("B: %s", established).isTrue();
-    }
-
-    @Override
-    public void close() throws Exception {
-      proxy.close();
-    }
-  }
-
-  private static AttemptConnectionRequest attempt(String connectionId, String peerAddress, String fingerprint) {
-    return AttemptConnectionRequest.newBuilder().setConnectionId(connectionId).addPeerAddresses(peerAddress)
-        .setPeerFingerprint(fingerprint).build();
-  }
-
-  /** A loopback port nothing listens on (just released by the OS). */
-  private static int closedLoopbackPort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -35,11 +36,18 @@ final class LabSidecar implements SidecarApi, AutoCloseable {
 
   /** Starts a sidecar in {@code host} (API on {@code socket}) and returns once its health service answers SERVING. */
   static LabSidecar start(NatLab lab, String host, Path socket, Path log) throws IOException, InterruptedException {
-    LabProcess process = LabProcess.startPunchd(lab, host, log, List.of(
+    return start(lab, host, socket, log, List.of("--public-ip", "http://" + LabSetup.REFLECTOR_LISTEN + "/"));
+  }
+
+  /** Starts a sidecar as {@link #start(NatLab, String, Path, Path)} does, with {@code flags} (discovery included). */
+  static LabSidecar start(NatLab lab, String host, Path socket, Path log, List<String> flags)
+      throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of(
         "--api", "unix:" + socket,
-        "--public-ip", "http://" + LabSetup.REFLECTOR_LISTEN + "/",
         "--local-interfaces", "eth0",
         "--attempt-timeout", ATTEMPT_TIMEOUT.toSeconds() + "s"));
+    args.addAll(flags);
+    LabProcess process = LabProcess.startPunchd(lab, host, log, args);
     try {
       process.awaitWhileAlive(START_TIMEOUT, "API socket " + socket + " to appear", () -> Files.exists(socket));
       UnixSocketChannel channel = UnixSocketChannel.open(socket);

@@ -66,6 +66,13 @@ final class NatLab {
     return Commands.run(exec(host, Arrays.asList(command)), COMMAND_TIMEOUT).orThrow().output();
   }
 
+  /** Breaks something in {@code host}: {@code lab fault HOST ACTION...} (natlab/README.md, "Faults"). */
+  void fault(String host, String... action) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(script.toString(), "fault", host));
+    command.addAll(Arrays.asList(action));
+    Commands.run(builder(command), COMMAND_TIMEOUT).orThrow();
+  }
+
   /** The namespaces of this lab that exist now. */
   List<String> namespaces() throws IOException, InterruptedException {
     String prefix = "pl-" + id + "-";

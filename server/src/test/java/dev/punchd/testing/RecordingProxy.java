@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a man in the middle on loopback sees: relays every connection accepted on a loopback port to a
- * target, records all bytes per direction, and can flip one byte in flight. Thread-safe.
+ * target, records all bytes per direction, can flip one byte in flight, and can turn into a black hole
+ * (what a NAT that lost its mapping is to both ends). Thread-safe.
  */
 public final class RecordingProxy implements AutoCloseable {
   private static final int CONNECT_TIMEOUT_MILLIS = 5000;
@@ -36,6 +37,7 @@ public final class RecordingProxy implements AutoCloseable {
   private final AtomicBoolean flipped = new AtomicBoolean();
   private volatile Direction flipDirection;
   private volatile long flipOffset = -1;
+  private volatile boolean blackHole;
 
   private RecordingProxy(ServerSocket listener, InetSocketAddress target) {
     this.listener = listener;
@@ -63,6 +65,14 @@ public final class RecordingProxy implements AutoCloseable {
   public void flipByteAt(Direction direction, long offset) {
     this.flipDirection = direction;
     this.flipOffset = offset;
+  }
+
+  /**
+   * From now on drops everything in both directions without closing anything: neither end hears from the
+   * other again, as behind a NAT whose mapping is gone.
+   */
+  public void blackHole() {
+    blackHole = true;
   }
 
   /** True once the byte set with {@link #flipByteAt} has been flipped and passed on. */
@@ -101,6 +111,9 @@ public final class RecordingProxy implements AutoCloseable {
       InputStream in = from.getInputStream();
       OutputStream out = to.getOutputStream();
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        if (blackHole) {
+          continue;
+        }
         maybeFlip(direction, buffer, offset, n);
         ByteArrayOutputStream record = recorded.get(direction);
         synchronized (record) {

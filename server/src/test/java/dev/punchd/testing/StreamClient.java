@@ -185,6 +185,15 @@ public final class StreamClient implements ClientResponseObserver<StreamRequest,
     return end.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** How the stream ended, or null if it is still open after {@code timeout} (for asserting that it stays open). */
+  public Status awaitEndOrNull(Duration timeout) throws Exception {
+    try {
+      return end.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return null;
+    }
+  }
+
   public boolean isEnded() {
     return end.isDone();
   }

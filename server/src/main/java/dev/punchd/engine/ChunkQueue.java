@@ -1,0 +1,50 @@
+package dev.punchd.engine;
+
+import com.google.protobuf.ByteString;
+import java.util.ArrayDeque;
+
+/**
+ * Byte chunks in order, counted by the heap they hold rather than by their payload: a peer that sends a
+ * million one-byte frames costs what it really costs. Chunks are immutable and exactly as large as their
+ * backing arrays (the pipe copies a read that did not fill its buffer), so size plus overhead is their heap.
+ * Not thread-safe: its owner's lock guards it.
+ */
+final class ChunkQueue {
+  /** Heap per chunk beyond its payload: array header and alignment, the queue's slot, rounded up. */
+  static final int CHUNK_OVERHEAD = 48;
+
+  private ArrayDeque<ByteString> chunks = new ArrayDeque<>();
+  private int heapBytes;
+
+  static int heapCost(ByteString chunk) {
+    return chunk.size() + CHUNK_OVERHEAD;
+  }
+
+  void add(ByteString chunk) {
+    chunks.add(chunk);
+    heapBytes += heapCost(chunk);
+  }
+
+  /** The oldest chunk, removed; null when empty. */
+  ByteString poll() {
+    ByteString chunk = chunks.poll();
+    if (chunk != null) {
+      heapBytes -= heapCost(chunk);
+    }
+    return chunk;
+  }
+
+  boolean isEmpty() {
+    return chunks.isEmpty();
+  }
+
+  int heapBytes() {
+    return heapBytes;
+  }
+
+  /** Drops every chunk and the queue's grown storage with them. */
+  void clear() {
+    chunks = new ArrayDeque<>();
+    heapBytes = 0;
+  }
+}
