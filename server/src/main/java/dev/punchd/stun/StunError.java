@@ -11,10 +11,7 @@ import java.util.Arrays;
  */
 public record StunError(int code, String reason) {
   public static final int UNAUTHORIZED = 401;
-  public static final int FORBIDDEN = 403;
   public static final int STALE_NONCE = 438;
-  public static final int ALLOCATION_QUOTA_REACHED = 486;
-  public static final int INSUFFICIENT_CAPACITY = 508;
 
   static StunError decode(byte[] value) throws StunFormatException {
     if (value.length < 4) {

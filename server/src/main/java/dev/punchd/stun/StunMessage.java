@@ -84,17 +84,6 @@ public final class StunMessage {
         : Optional.of(XorAddress.decode(value.get(), XorAddress.isXored(attributeType), transactionId));
   }
 
-  /** Every address attribute of this type, in order (e.g. the XOR-PEER-ADDRESSes of a CreatePermission). */
-  public List<InetSocketAddress> addresses(int attributeType) throws StunFormatException {
-    List<InetSocketAddress> found = new ArrayList<>();
-    for (Attribute attribute : attributes) {
-      if (attribute.type() == attributeType) {
-        found.add(XorAddress.decode(attribute.value(), XorAddress.isXored(attributeType), transactionId));
-      }
-    }
-    return found;
-  }
-
   /** A text attribute (USERNAME, REALM, NONCE, SOFTWARE) as UTF-8. */
   public Optional<String> text(int attributeType) {
     return attribute(attributeType).map(v -> new String(v, StandardCharsets.UTF_8));

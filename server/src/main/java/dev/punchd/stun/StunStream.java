@@ -46,11 +46,6 @@ public final class StunStream implements Closeable {
     return receive(0);
   }
 
-  /** Waits at most {@code timeout} for the next whole message. */
-  public Received receive(Duration timeout) throws IOException {
-    return receive(System.nanoTime() + Math.max(1, timeout.toNanos()));
-  }
-
   /**
    * Sends {@code request} and waits at most {@code timeout} for its response; other messages arriving
    * meanwhile are skipped.

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Assumptions;
  * Debian's coturn ({@code turnserver}) for a test, listening on loopback only: TCP and UDP on a free port of
  * 127.0.0.1 (and 127.0.0.2 with {@link #RFC5780}), relaying on 127.0.0.1 with loopback peers allowed,
  * long-term credentials for one user, no CLI, no TLS, not daemonised, logging to a temporary file.
- * {@link #close()} kills it. Without coturn installed, tests skip loudly, or fail under {@code CI=true}
+ * {@link #close()} kills it (so does this JVM's exit, when it comes first). Without coturn installed, tests skip loudly, or fail under {@code CI=true}
  * ({@code natlab/install-deps} installs it). Not thread-safe.
  */
 public final class Coturn implements AutoCloseable {
@@ -32,12 +32,15 @@ public final class Coturn implements AutoCloseable {
   private static final int RELAY_PORTS = 32;
 
   private final Process process;
+  private final Thread killOnExit;
   private final Path directory;
   private final InetSocketAddress address;
   private final int altPort;
 
   private Coturn(Process process, Path directory, InetSocketAddress address, int altPort) {
     this.process = process;
+    this.killOnExit = new Thread(process::destroyForcibly, "kill coturn");
+    Runtime.getRuntime().addShutdownHook(killOnExit);
     this.directory = directory;
     this.address = address;
     this.altPort = altPort;
@@ -140,6 +143,7 @@ public final class Coturn implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException, IOException {
+    Runtime.getRuntime().removeShutdownHook(killOnExit);
     process.destroy();
     if (!process.waitFor(5, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
