@@ -97,6 +97,28 @@ final class PunchSession implements AutoCloseable {
     return new PunchSession(lab, a, b, pair.attemptBoth(), start);
   }
 
+  /**
+   * Like {@link #attempt}, but the two AttemptConnection calls come {@code skew} apart, {@code first} (A or
+   * B) calling first: applications exchange addresses through their own servers, seconds apart.
+   */
+  static PunchSession attemptApart(NatLab lab, LabSidecar a, LabSidecar b, ConnectionOptions options,
+      Duration skew, boolean aFirst) throws InterruptedException {
+    Pair pair = Pair.allocateBoth(a, b, options);
+    long start = System.nanoTime();
+    if (aFirst) {
+      a.blocking().attemptConnection(Pair.attemptTowards(pair.idA(), pair.addressesB));
+    } else {
+      b.blocking().attemptConnection(Pair.attemptTowards(pair.idB(), pair.addressesA));
+    }
+    Thread.sleep(skew); // the skew under test between the two applications' calls, not a synchronisation
+    if (aFirst) {
+      b.blocking().attemptConnection(Pair.attemptTowards(pair.idB(), pair.addressesA));
+    } else {
+      a.blocking().attemptConnection(Pair.attemptTowards(pair.idA(), pair.addressesB));
+    }
+    return new PunchSession(lab, a, b, pair, start);
+  }
+
   /** Each side advertises its own address and the public IP the reflector saw (its NAT's), on its port. */
   void assertDiscovered(LabSetup setup) {
     assertAddresses(pair.addressesA, a.host(), setup);
