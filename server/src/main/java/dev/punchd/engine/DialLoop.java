@@ -86,6 +86,7 @@ final class DialLoop {
 
   private void dialOnce(long start, long remainingNanos) {
     history.dialed(address);
+    pacer.sent();
     long timeout = refusalNanos < 0 ? remainingNanos : timeoutAfterRefusal();
     if (refusalNanos < 0) {
       history.error(address, "no answer to our SYN (dial kept in flight)");

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,13 @@ import org.slf4j.LoggerFactory;
  */
 final class PunchAttempt {
   private static final Logger log = LoggerFactory.getLogger(PunchAttempt.class);
-  /** Candidates in handshake at once, at most: strangers racing to the port cannot pile up threads. */
+  /** Inbound candidates in handshake at once, at most: strangers racing to the port cannot pile up threads. */
   private static final int MAX_INBOUND_IN_HANDSHAKE = 16;
+  /**
+   * Whole-handshake bound for an inbound candidate that does not come from a peer address (a peer behind
+   * a port-changing NAT, or a stranger): a peer sends its hello at once, so this only cuts strangers short.
+   */
+  private static final long STRANGER_HANDSHAKE_MILLIS = 3000;
 
   /** Receives the outcome; called once, from an attempt thread. */
   interface Outcome {
@@ -63,6 +69,9 @@ final class PunchAttempt {
   private final Nomination nomination = new Nomination();
   private final CountDownLatch decided = new CountDownLatch(1);
   private final Set<Socket> candidates = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger inboundInHandshake = new AtomicInteger();
+  private final Set<InetSocketAddress> peerAddresses;
+  private final StrangerLog strangers;
   private final AttemptLog history;
   private volatile long deadlineNanos;
   private volatile ScheduledFuture<?> deadlineTask;
@@ -72,6 +81,8 @@ final class PunchAttempt {
     this.connectionId = connectionId;
     this.port = port;
     this.peers = List.copyOf(peers);
+    this.peerAddresses = Set.copyOf(peers);
+    this.strangers = new StrangerLog(connectionId);
     this.peerIps = peers.stream().map(InetSocketAddress::getAddress).collect(Collectors.toUnmodifiableSet());
     this.handshaker = handshaker;
     this.acceptOnlyFromPeerIps = acceptOnlyFromPeerIps;
@@ -131,30 +142,46 @@ final class PunchAttempt {
       }
       InetSocketAddress from = (InetSocketAddress) socket.getRemoteSocketAddress();
       if (acceptOnlyFromPeerIps && !peerIps.contains(from.getAddress())) {
-        log.info("connection {}: refused inbound connection from {} (not a peer address)", connectionId,
-            LogAddresses.of(from));
         closeQuietly(socket);
+        strangers.turnedAway(from, "not a peer address");
         continue;
       }
-      if (candidates.size() >= MAX_INBOUND_IN_HANDSHAKE) {
-        log.info("connection {}: refused inbound connection from {} ({} handshakes already running)", connectionId,
-            LogAddresses.of(from), MAX_INBOUND_IN_HANDSHAKE);
+      if (inboundInHandshake.incrementAndGet() > MAX_INBOUND_IN_HANDSHAKE) {
+        inboundInHandshake.decrementAndGet();
         closeQuietly(socket);
+        strangers.turnedAway(from, MAX_INBOUND_IN_HANDSHAKE + " inbound handshakes already running");
         continue;
       }
-      Thread.ofVirtual().name("punch-in-" + connectionId).start(LogContext.withConnection(connectionId,
-          () -> conclude(socket, from, true)));
+      Thread.ofVirtual().name("punch-in-" + connectionId).start(LogContext.withConnection(connectionId, () -> {
+        try {
+          conclude(socket, from, true);
+        } finally {
+          inboundInHandshake.decrementAndGet();
+        }
+      }));
     }
   }
 
-  /** Runs the handshake on a dialled or accepted candidate from {@code peer}. */
+  /**
+   * Runs the handshake on a dialled or accepted candidate from {@code peer}, within one deadline for the
+   * whole of it (hello, TLS, nomination). Only a candidate from a peer address can set the attempt's
+   * failure reason: a stranger racing to the port is turned away without a trace in it.
+   */
   private void conclude(Socket socket, InetSocketAddress peer, boolean inbound) {
+    boolean fromPeerAddress = !inbound || peerAddresses.contains(peer);
     String source = inbound ? "inbound from " + HostPort.format(peer) : HostPort.format(peer);
     String direction = inbound ? "accepted" : "dialled";
     candidates.add(socket);
+    long bound = fromPeerAddress ? timing.handshakeTimeout().toMillis() : STRANGER_HANDSHAKE_MILLIS;
+    int timeout = (int) Math.max(1, Math.min(bound, remainingMillis()));
+    ScheduledFuture<?> cutoff = timer.schedule(() -> {
+      if (!nomination.isDecided()) {
+        closeQuietly(socket);
+      }
+    }, timeout, TimeUnit.MILLISECONDS);
     try {
-      int timeout = (int) Math.max(1, Math.min(timing.handshakeTimeout().toMillis(), remainingMillis()));
       Optional<Link> link = handshaker.conclude(socket, nomination, timeout);
+      cutoff.cancel(false);
       if (link.isPresent()) {
         candidates.remove(socket);
         log.debug("connection {}: nominated {} ({})", connectionId, LogAddresses.of(peer), direction);
@@ -164,12 +191,17 @@ final class PunchAttempt {
       closeQuietly(socket);
     } catch (Handshaker.HandshakeException e) {
       closeQuietly(socket);
-      if (!nomination.isDecided()) {
-        history.handshakeFailed(source, e.reason(), e.getMessage());
+      String why = cutoff.isDone() && !cutoff.isCancelled()
+          ? "handshake not complete within " + timeout + " ms" : e.getMessage();
+      if (!fromPeerAddress) {
+        strangers.turnedAway(peer, why);
+      } else if (!nomination.isDecided()) {
+        history.handshakeFailed(source, e.reason(), why);
         log.debug("connection {}: handshake with {} ({}) failed: {}", connectionId, LogAddresses.of(peer), direction,
             e.getMessage());
       }
     } finally {
+      cutoff.cancel(false);
       candidates.remove(socket);
     }
   }

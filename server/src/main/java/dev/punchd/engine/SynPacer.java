@@ -28,7 +28,7 @@ final class SynPacer {
 
   /**
    * Books one SYN no earlier than {@code notBefore} and returns when it may be sent (at or after
-   * {@code notBefore}); the caller must then send it or not at all. Counted in the SYN metric.
+   * {@code notBefore}); the caller then sends it ({@link #sent()}) or not at all.
    */
   long reserve(long notBefore) {
     long sendAt;
@@ -40,7 +40,11 @@ final class SynPacer {
       sendAt = Math.max(notBefore, theoreticalArrival - TOLERANCE_NANOS);
       theoreticalArrival += INTERVAL_NANOS;
     }
-    metrics.synSent();
     return sendAt;
+  }
+
+  /** A reserved SYN went out: counted in the SYN metric. */
+  void sent() {
+    metrics.synSent();
   }
 }
