@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,24 +52,14 @@ class NatLabSkewTest {
 
   @BeforeAll
   void openLab() throws Exception {
-    Optional<String> missing = LabPrerequisites.missing(lab.id());
-    if (missing.isPresent()) {
-      matrix.note("Not run: " + missing.get());
-      LabPrerequisites.skipOrFail(missing.get());
-    }
-    fixture = LabFixture.open(lab, repoRoot.resolve("server/target/natlab-logs"));
+    fixture = LabFixture.openOrSkip(lab, matrix, repoRoot.resolve("server/target/natlab-logs"));
   }
 
   @AfterAll
   void tearDownLab() throws Exception {
-    try {
-      if (fixture != null) {
-        fixture.close();
-      }
-    } finally {
-      matrix.publish(repoRoot.resolve("server/target/natlab-skew-matrix.md"));
-    }
+    LabFixture.closeAndPublish(fixture, matrix, repoRoot.resolve("server/target/natlab-skew-matrix.md"));
   }
+
 
   static Stream<Arguments> routers() {
     return Stream.of(Arguments.of(CONE, DROP), Arguments.of(FULLCONE, DROP), Arguments.of(CONE, RST),
