@@ -5,6 +5,7 @@ import dev.punchd.observe.LogContext;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.Failed;
+import dev.punchd.v1.FailureReason;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -193,7 +194,9 @@ final class PunchAttempt {
       closeQuietly(socket);
       String why = cutoff.isDone() && !cutoff.isCancelled()
           ? "handshake not complete within " + timeout + " ms" : e.getMessage();
-      if (!fromPeerAddress) {
+      if (nomination.wonByCurrentThread()) {
+        failAfterWinning(source, e.reason(), why); // decided, so the attempt must report it now
+      } else if (!fromPeerAddress) {
         strangers.turnedAway(peer, why);
       } else if (!nomination.isDecided()) {
         history.handshakeFailed(source, e.reason(), why);
@@ -204,6 +207,16 @@ final class PunchAttempt {
       cutoff.cancel(false);
       candidates.remove(socket);
     }
+  }
+
+  /** The winning candidate failed after it won (its NOMINATE could not be sent, or its link not made). */
+  private void failAfterWinning(String source, FailureReason reason, String why) {
+    stopPunching(null);
+    outcome.failed(Failed.newBuilder()
+        .setReason(reason)
+        .setMessage("the nominated connection (" + source + ") failed: " + why)
+        .addAllAddressErrors(history.addressErrors())
+        .build());
   }
 
   private void expire() {
