@@ -2,6 +2,7 @@ package dev.punchd.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a bench run does, resolved from the command line (smoke mode shrinks every size). Immutable.
@@ -15,8 +16,10 @@ import java.time.Duration;
  * @param mixedTraffic length of the scale benchmark's mixed-traffic run
  * @param startups process starts of the footprint benchmark (each for punchd and for the baseline JVM)
  * @param natlabRuns punches per skew and security mode in the NAT lab
- * @param natlabDelayMs netem delay on each public link of the NAT lab (0: none)
- * @param natlabInbound how the lab's NATs treat unsolicited inbound SYNs: {@code rst} (the issue's case) or {@code drop}
+ * @param natlabDelayMs delay on each public link of the NAT lab, each way (0: none)
+ * @param natlabInbound how the lab's NATs treat unsolicited inbound SYNs, each measured: {@code drop}, {@code rst}
+ * @param natlabNat the lab's NAT types, each measured: {@code cone}, {@code fullcone}
+ * @param natlabSkews the skews between the two AttemptConnection calls, each measured
  * @param punchdJar the sidecar's runnable jar
  * @param natlabDir the directory with the {@code lab} script
  * @param benchJar this benchmark's own jar (for helper processes)
@@ -33,7 +36,9 @@ public record BenchConfig(
     int startups,
     int natlabRuns,
     int natlabDelayMs,
-    String natlabInbound,
+    List<String> natlabInbound,
+    List<String> natlabNat,
+    List<Duration> natlabSkews,
     Path punchdJar,
     Path natlabDir,
     Path benchJar,

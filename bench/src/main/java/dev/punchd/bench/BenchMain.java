@@ -56,12 +56,20 @@ public final class BenchMain implements Callable<Integer> {
   Integer natlabRuns;
 
   @Option(names = "--natlab-delay-ms", defaultValue = "0",
-      description = "netem delay on each public link of the NAT lab (default ${DEFAULT-VALUE}).")
+      description = "Delay on each public link of the NAT lab, each way (default ${DEFAULT-VALUE}).")
   int natlabDelayMs;
 
-  @Option(names = "--natlab-inbound", defaultValue = "rst",
-      description = "What the lab's NATs do with unsolicited SYNs: rst or drop (default ${DEFAULT-VALUE}).")
-  String natlabInbound;
+  @Option(names = "--natlab-inbound", defaultValue = "drop,rst", split = ",",
+      description = "What the lab's NATs do with unsolicited SYNs: drop, rst or both (default ${DEFAULT-VALUE}).")
+  List<String> natlabInbound;
+
+  @Option(names = "--natlab-nat", defaultValue = "cone,fullcone", split = ",",
+      description = "The lab's NAT types: cone, fullcone or both (default ${DEFAULT-VALUE}).")
+  List<String> natlabNat;
+
+  @Option(names = "--natlab-skews-ms", defaultValue = "0,1000,5000,20000", split = ",",
+      description = "Call skews in ms between the two AttemptConnection calls (default ${DEFAULT-VALUE}).")
+  List<Long> natlabSkewsMs;
 
   @Option(names = "--punchd-jar", defaultValue = "server/target/punchd.jar", description = "The sidecar's jar.")
   Path punchdJar;
@@ -132,7 +140,9 @@ public final class BenchMain implements Callable<Integer> {
         orDefault(startups, 5, 1),
         orDefault(natlabRuns, 20, 2),
         natlabDelayMs,
-        natlabInbound,
+        List.copyOf(natlabInbound),
+        List.copyOf(natlabNat),
+        natlabSkewsMs.stream().map(Duration::ofMillis).toList(),
         punchdJar.toAbsolutePath(),
         natlabDir.toAbsolutePath(),
         benchJar,

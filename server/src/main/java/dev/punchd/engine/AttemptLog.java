@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What happened to each peer address during one attempt: dials made and the last error, plus the most
+ * What happened to each peer address during one attempt: dials made and the last error (a failed handshake
+ * outranks dial errors), plus the most
  * telling handshake failure, from which the attempt's {@code Failed} reason is chosen. Thread-safe.
  */
 final class AttemptLog {
@@ -19,6 +20,7 @@ final class AttemptLog {
   private static final class Entry {
     int attempts;
     String lastError = "";
+    String handshakeError = ""; // outranks lastError: a peer that answered but failed says more
   }
 
   AttemptLog(List<String> addresses) {
@@ -37,7 +39,7 @@ final class AttemptLog {
 
   /** A peer answered but the handshake failed; a mismatch outranks other handshake failures. */
   synchronized void handshakeFailed(String address, FailureReason reason, String message) {
-    error(address, message);
+    entries.computeIfAbsent(address, a -> new Entry()).handshakeError = message;
     if (rank(reason) > rank(worst)) {
       worst = reason;
       worstMessage = message;
@@ -59,7 +61,8 @@ final class AttemptLog {
   synchronized List<AddressError> addressErrors() {
     List<AddressError> errors = new ArrayList<>();
     entries.forEach((address, entry) -> errors.add(AddressError.newBuilder()
-        .setAddress(address).setAttempts(entry.attempts).setError(entry.lastError).build()));
+        .setAddress(address).setAttempts(entry.attempts)
+        .setError(entry.handshakeError.isEmpty() ? entry.lastError : entry.handshakeError).build()));
     return errors;
   }
 

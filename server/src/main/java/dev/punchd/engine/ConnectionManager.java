@@ -52,6 +52,7 @@ public final class ConnectionManager implements AutoCloseable {
   private final Object liveChanged = new Object(); // notified when a connection ends
   private volatile boolean accepting = true;
   private final ScheduledExecutorService timer;
+  private final SynPacer pacer;
 
   /**
    * @param credentials makes the identity of each new SECURE connection
@@ -67,6 +68,7 @@ public final class ConnectionManager implements AutoCloseable {
       allowed.add(PeerAddressPolicy.Range.THIS_HOST);
     }
     this.peerPolicy = new PeerAddressPolicy(allowed, LocalAddresses::all);
+    this.pacer = new SynPacer(metrics);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "punchd-timer");
       t.setDaemon(true);
@@ -253,7 +255,7 @@ public final class ConnectionManager implements AutoCloseable {
         : settings.attemptTimeout();
     Duration retry = options.getRetryIntervalMs() > 0 ? Duration.ofMillis(options.getRetryIntervalMs())
         : settings.retryInterval();
-    return new PunchAttempt.Timing(timeout, retry, settings.handshakeTimeout());
+    return new PunchAttempt.Timing(timeout, retry, settings.handshakeTimeout(), pacer);
   }
 
   private void ended(Connection connection) {

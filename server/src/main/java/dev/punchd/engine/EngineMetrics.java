@@ -29,6 +29,9 @@ public interface EngineMetrics {
   /** A connection that was not failed closed. */
   default void connectionClosed(CloseReason reason) {}
 
+  /** A SYN was sent (a dial started) toward a peer address. */
+  default void synSent() {}
+
   /** Payload bytes written to a peer. */
   default void bytesSent(int count) {}
 

@@ -5,12 +5,11 @@ import dev.punchd.observe.LogContext;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.Failed;
+import dev.punchd.v1.FailureReason;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,31 +28,18 @@ import org.slf4j.LoggerFactory;
  * One AttemptConnection: from the connection's shared port, re-dial every peer address (jittered) until
  * the deadline while accepting inbound connections; every candidate goes through the {@link Handshaker};
  * the first nominated one is reported, the others are closed. Refusals never end the attempt early:
- * NATs answer early SYNs with RST, and the peer may start seconds later. Thread-safe; reports exactly once.
+ * NATs answer early SYNs with RST, and the peer may start seconds later. Each address is dialled by a
+ * {@link DialLoop}. Thread-safe; reports exactly once.
  */
 final class PunchAttempt {
   private static final Logger log = LoggerFactory.getLogger(PunchAttempt.class);
-  private static final int MIN_CONNECT_TIMEOUT_MILLIS = 500;
-  private static final int MAX_CONNECT_TIMEOUT_MILLIS = 3000;
-  /** Candidates in handshake at once, at most: strangers racing to the port cannot pile up threads. */
+  /** Inbound candidates in handshake at once, at most: strangers racing to the port cannot pile up threads. */
   private static final int MAX_INBOUND_IN_HANDSHAKE = 16;
   /**
-   * Pause after a refused dial (RST). A NAT that answers our early SYN with RST also wipes the mapping
-   * our SYN just made, so a punch needs the two peers' SYNs to cross within about one round trip; how
-   * often that happens grows with the product of both dial rates. natlab, cone NATs answering RST (round
-   * trip ~25 us, busy 2-core machine), 40 punches each: 10 ms with whole-millisecond jitter took median
-   * 4.2 s, 8 over 10 s, max 33 s; 2 ms with nanosecond jitter (and {@link #timeoutAfter}) median 0.3-0.8 s,
-   * max 5.3 s.
+   * Whole-handshake bound for an inbound candidate that does not come from a peer address (a peer behind
+   * a port-changing NAT, or a stranger): a peer sends its hello at once, so this only cuts strangers short.
    */
-  private static final Duration REFUSED_RETRY = Duration.ofMillis(2);
-  /**
-   * Bound on a dial to an address that has refused before: a few round trips (a refusal measures one),
-   * at least {@link #MIN_TIMEOUT_AFTER_REFUSAL}. Such a SYN that goes unanswered was most likely dropped
-   * by a NAT in a crossing race (natlab: conntrack insert_failed when both SYNs meet); waiting the full
-   * connect timeout would stop this side's dials for about a second.
-   */
-  private static final int REFUSAL_ROUND_TRIPS = 4;
-  private static final Duration MIN_TIMEOUT_AFTER_REFUSAL = Duration.ofMillis(20);
+  private static final long STRANGER_HANDSHAKE_MILLIS = 3000;
 
   /** Receives the outcome; called once, from an attempt thread. */
   interface Outcome {
@@ -68,8 +54,9 @@ final class PunchAttempt {
    * @param timeout how long to keep punching
    * @param retryInterval base pause between dials of one address (jittered +-50%)
    * @param handshakeTimeout bound on one candidate's handshake and nomination
+   * @param pacer the sidecar's SYN budget, shared by all its attempts
    */
-  record Timing(Duration timeout, Duration retryInterval, Duration handshakeTimeout) {}
+  record Timing(Duration timeout, Duration retryInterval, Duration handshakeTimeout, SynPacer pacer) {}
 
   private final String connectionId;
   private final SharedPort port;
@@ -83,6 +70,9 @@ final class PunchAttempt {
   private final Nomination nomination = new Nomination();
   private final CountDownLatch decided = new CountDownLatch(1);
   private final Set<Socket> candidates = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger inboundInHandshake = new AtomicInteger();
+  private final Set<InetSocketAddress> peerAddresses;
+  private final StrangerLog strangers;
   private final AttemptLog history;
   private volatile long deadlineNanos;
   private volatile ScheduledFuture<?> deadlineTask;
@@ -92,6 +82,8 @@ final class PunchAttempt {
     this.connectionId = connectionId;
     this.port = port;
     this.peers = List.copyOf(peers);
+    this.peerAddresses = Set.copyOf(peers);
+    this.strangers = new StrangerLog(connectionId);
     this.peerIps = peers.stream().map(InetSocketAddress::getAddress).collect(Collectors.toUnmodifiableSet());
     this.handshaker = handshaker;
     this.acceptOnlyFromPeerIps = acceptOnlyFromPeerIps;
@@ -107,9 +99,30 @@ final class PunchAttempt {
         TimeUnit.MILLISECONDS);
     Thread.ofVirtual().name("punch-accept-" + connectionId).start(LogContext.withConnection(connectionId,
         this::acceptLoop));
+    DialLoop.Attempt view = new DialLoop.Attempt() {
+      @Override
+      public boolean isDecided() {
+        return nomination.isDecided();
+      }
+
+      @Override
+      public long deadlineNanos() {
+        return deadlineNanos;
+      }
+
+      @Override
+      public void conclude(Socket socket, InetSocketAddress peer) {
+        PunchAttempt.this.conclude(socket, peer, false);
+      }
+
+      @Override
+      public void waitUntil(long nanoTime) {
+        PunchAttempt.this.waitUntil(nanoTime);
+      }
+    };
     for (InetSocketAddress peer : peers) {
-      Thread.ofVirtual().name("punch-dial-" + connectionId).start(LogContext.withConnection(connectionId,
-          () -> dialLoop(peer)));
+      DialLoop loop = new DialLoop(peer, port, timing.pacer(), history, timing.retryInterval().toNanos(), view);
+      Thread.ofVirtual().name("punch-dial-" + connectionId).start(LogContext.withConnection(connectionId, loop::run));
     }
   }
 
@@ -130,71 +143,46 @@ final class PunchAttempt {
       }
       InetSocketAddress from = (InetSocketAddress) socket.getRemoteSocketAddress();
       if (acceptOnlyFromPeerIps && !peerIps.contains(from.getAddress())) {
-        log.info("connection {}: refused inbound connection from {} (not a peer address)", connectionId,
-            LogAddresses.of(from));
         closeQuietly(socket);
+        strangers.turnedAway(from, "not a peer address");
         continue;
       }
-      if (candidates.size() >= MAX_INBOUND_IN_HANDSHAKE) {
-        log.info("connection {}: refused inbound connection from {} ({} handshakes already running)", connectionId,
-            LogAddresses.of(from), MAX_INBOUND_IN_HANDSHAKE);
+      if (inboundInHandshake.incrementAndGet() > MAX_INBOUND_IN_HANDSHAKE) {
+        inboundInHandshake.decrementAndGet();
         closeQuietly(socket);
+        strangers.turnedAway(from, MAX_INBOUND_IN_HANDSHAKE + " inbound handshakes already running");
         continue;
       }
-      Thread.ofVirtual().name("punch-in-" + connectionId).start(LogContext.withConnection(connectionId,
-          () -> conclude(socket, from, true)));
-    }
-  }
-
-  private void dialLoop(InetSocketAddress peer) {
-    String address = HostPort.format(peer);
-    int connectTimeout = (int) Math.clamp(timing.retryInterval().toMillis() * 4, MIN_CONNECT_TIMEOUT_MILLIS,
-        MAX_CONNECT_TIMEOUT_MILLIS);
-    long refusalNanos = -1; // how long the last refusal took: about one round trip; -1 before any
-    while (!nomination.isDecided()) {
-      long remainingMillis = remainingMillis();
-      if (remainingMillis <= 0) {
-        return;
-      }
-      history.dialed(address);
-      boolean refused = false;
-      long dialStart = System.nanoTime();
-      try {
-        int timeout = (int) Math.min(timeoutAfter(refusalNanos, connectTimeout), remainingMillis);
-        Socket socket = port.dial(peer, timeout);
-        conclude(socket, peer, false);
-      } catch (ConnectException e) {
-        refused = true;
-        refusalNanos = System.nanoTime() - dialStart;
-        history.error(address, describe(e));
-      } catch (IOException e) {
-        // unanswered although the address refused before: lost in a crossing race, re-dial as soon
-        refused = e instanceof SocketTimeoutException && refusalNanos >= 0;
-        if (!nomination.isDecided()) {
-          history.error(address, describe(e));
+      Thread.ofVirtual().name("punch-in-" + connectionId).start(LogContext.withConnection(connectionId, () -> {
+        try {
+          conclude(socket, from, true);
+        } finally {
+          inboundInHandshake.decrementAndGet();
         }
-      }
-      pauseBeforeRedial(refused ? REFUSED_RETRY : timing.retryInterval());
+      }));
     }
   }
 
-  /** The connect timeout of the next dial, given how long the address's last refusal took (-1: none yet). */
-  private static int timeoutAfter(long refusalNanos, int connectTimeoutMillis) {
-    if (refusalNanos < 0) {
-      return connectTimeoutMillis;
-    }
-    long roundTrips = TimeUnit.NANOSECONDS.toMillis(refusalNanos * REFUSAL_ROUND_TRIPS);
-    return (int) Math.clamp(roundTrips, MIN_TIMEOUT_AFTER_REFUSAL.toMillis(), connectTimeoutMillis);
-  }
-
-  /** Runs the handshake on a dialled or accepted candidate from {@code peer}. */
+  /**
+   * Runs the handshake on a dialled or accepted candidate from {@code peer}, within one deadline for the
+   * whole of it (hello, TLS, nomination). Only a candidate from a peer address can set the attempt's
+   * failure reason: a stranger racing to the port is turned away without a trace in it.
+   */
   private void conclude(Socket socket, InetSocketAddress peer, boolean inbound) {
+    boolean fromPeerAddress = !inbound || peerAddresses.contains(peer);
     String source = inbound ? "inbound from " + HostPort.format(peer) : HostPort.format(peer);
     String direction = inbound ? "accepted" : "dialled";
     candidates.add(socket);
+    long bound = fromPeerAddress ? timing.handshakeTimeout().toMillis() : STRANGER_HANDSHAKE_MILLIS;
+    int timeout = (int) Math.max(1, Math.min(bound, remainingMillis()));
+    ScheduledFuture<?> cutoff = timer.schedule(() -> {
+      if (!nomination.isDecided()) {
+        closeQuietly(socket);
+      }
+    }, timeout, TimeUnit.MILLISECONDS);
     try {
-      int timeout = (int) Math.max(1, Math.min(timing.handshakeTimeout().toMillis(), remainingMillis()));
       Optional<Link> link = handshaker.conclude(socket, nomination, timeout);
+      cutoff.cancel(false);
       if (link.isPresent()) {
         candidates.remove(socket);
         log.debug("connection {}: nominated {} ({})", connectionId, LogAddresses.of(peer), direction);
@@ -204,14 +192,31 @@ final class PunchAttempt {
       closeQuietly(socket);
     } catch (Handshaker.HandshakeException e) {
       closeQuietly(socket);
-      if (!nomination.isDecided()) {
-        history.handshakeFailed(source, e.reason(), e.getMessage());
+      String why = cutoff.isDone() && !cutoff.isCancelled()
+          ? "handshake not complete within " + timeout + " ms" : e.getMessage();
+      if (nomination.wonByCurrentThread()) {
+        failAfterWinning(source, e.reason(), why); // decided, so the attempt must report it now
+      } else if (!fromPeerAddress) {
+        strangers.turnedAway(peer, why);
+      } else if (!nomination.isDecided()) {
+        history.handshakeFailed(source, e.reason(), why);
         log.debug("connection {}: handshake with {} ({}) failed: {}", connectionId, LogAddresses.of(peer), direction,
             e.getMessage());
       }
     } finally {
+      cutoff.cancel(false);
       candidates.remove(socket);
     }
+  }
+
+  /** The winning candidate failed after it won (its NOMINATE could not be sent, or its link not made). */
+  private void failAfterWinning(String source, FailureReason reason, String why) {
+    stopPunching(null);
+    outcome.failed(Failed.newBuilder()
+        .setReason(reason)
+        .setMessage("the nominated connection (" + source + ") failed: " + why)
+        .addAllAddressErrors(history.addressErrors())
+        .build());
   }
 
   private void expire() {
@@ -238,16 +243,10 @@ final class PunchAttempt {
     }
   }
 
-  /**
-   * Waits {@code interval} (capped by the retry interval) +-50%, drawn in nanoseconds: whole-millisecond
-   * pauses kept both peers' dials in step (each cycle = n ms + the same overhead), so their SYNs stayed
-   * apart for seconds instead of crossing at random.
-   */
-  private void pauseBeforeRedial(Duration interval) {
-    long base = Math.min(interval.toNanos(), timing.retryInterval().toNanos());
-    long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base + 1);
+  /** Waits until {@code nanoTime} (at most until the deadline) or until the attempt is decided. */
+  private void waitUntil(long nanoTime) {
     try {
-      decided.await(Math.min(jittered, Math.max(0, deadlineNanos - System.nanoTime())), TimeUnit.NANOSECONDS);
+      decided.await(Math.max(0, Math.min(nanoTime, deadlineNanos) - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -255,11 +254,6 @@ final class PunchAttempt {
 
   private long remainingMillis() {
     return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-  }
-
-  private static String describe(IOException e) {
-    String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
 
   private static void closeQuietly(Socket socket) {

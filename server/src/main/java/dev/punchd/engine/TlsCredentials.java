@@ -15,7 +15,12 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * SECURE mode (DESIGN section 4): TLS 1.3 with mutual authentication pinned to fingerprints, then the
- * side with the higher fingerprint (controlling) nominates one connection inside TLS. Immutable.
+ * controlling side nominates one connection inside TLS. The controlling side is the TLS client (the lower
+ * fingerprint): in TLS 1.3 the client finishes first, so its NOMINATE leaves with its Finished and the
+ * server has both after one round trip of TLS, half a round trip sooner than if the server nominated.
+ * The client's certificate is checked by the server only on that Finished; the hello has already shown
+ * that both sides expect each other, so a rejection then means someone replayed a hello, and the
+ * nominated link fails on its first read or write. Immutable.
  */
 public final class TlsCredentials implements Credentials {
   private final Identity identity;
@@ -44,7 +49,7 @@ public final class TlsCredentials implements Credentials {
 
   @Override
   public Handshaker handshaker(String peerFingerprint) {
-    boolean controlling = identity.fingerprint().compareTo(peerFingerprint) > 0;
+    boolean controlling = identity.fingerprint().compareTo(peerFingerprint) < 0;
     return (socket, nomination, timeoutMillis) -> {
       SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis);
       try {

@@ -29,6 +29,8 @@ import java.util.stream.Stream;
  *       {@code cancelled} (closed while punching);
  *   <li>{@code punchd_time_to_established_seconds{transport}}: histogram from AttemptConnection to ready;
  *   <li>{@code punchd_connections_closed_total{reason}}: closes of connections that did not fail;
+ *   <li>{@code punchd_syns_sent_total}: dials started toward peer addresses (each sends a SYN; see the
+ *       pacing bounds in docs/design-notes.md);
  *   <li>{@code punchd_sent_bytes_total}, {@code punchd_received_bytes_total}: payload bytes to and from peers;
  *   <li>{@code punchd_connections{state}} (allocated, connecting, established) and
  *       {@code punchd_streams_active}: gauges read from the {@link ConnectionManager} at scrape time.
@@ -58,6 +60,7 @@ public final class EngineMeters implements EngineMetrics {
   private final Map<Transport, Map<String, Counter>> outcomes = new EnumMap<>(Transport.class);
   private final Map<Transport, Timer> timeToEstablished = new EnumMap<>(Transport.class);
   private final Map<CloseReason, Counter> closes = new EnumMap<>(CloseReason.class);
+  private final Counter syns;
   private final Counter sent;
   private final Counter received;
 
@@ -84,6 +87,8 @@ public final class EngineMeters implements EngineMetrics {
             .description("Connections closed (not failed), by reason").register(registry));
       }
     }
+    syns = Counter.builder("punchd.syns.sent")
+        .description("SYNs sent toward peer addresses (dials started)").register(registry);
     sent = Counter.builder("punchd.sent").baseUnit("bytes")
         .description("Payload bytes written to peers").register(registry);
     received = Counter.builder("punchd.received").baseUnit("bytes")
@@ -127,6 +132,11 @@ public final class EngineMeters implements EngineMetrics {
     if (counter != null) {
       counter.increment();
     }
+  }
+
+  @Override
+  public void synSent() {
+    syns.increment();
   }
 
   @Override

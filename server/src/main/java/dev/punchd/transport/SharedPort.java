@@ -26,7 +26,7 @@ public final class SharedPort implements Closeable {
   private static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
 
   private final int port;
-  private final ServerSocket listener;
+  private volatile ServerSocket listener;
   private final Set<Socket> dialing = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -94,9 +94,40 @@ public final class SharedPort implements Closeable {
     return port;
   }
 
-  /** Waits for the next inbound connection; fails once the port is closed. */
+  /** Waits for the next inbound connection (across {@link #relisten()}); fails once the port is closed. */
   public Socket accept() throws IOException {
-    return listener.accept();
+    while (true) {
+      ServerSocket current = listener;
+      try {
+        return current.accept();
+      } catch (IOException e) {
+        if (closed || current == listener) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Replaces the listener with a new one on the same port, discarding the old one's half-open and not yet
+   * accepted connections (a half-open one holds its 4-tuple, so dials on that tuple fail with
+   * EADDRNOTAVAIL until it is gone). A failure to listen again is reported by the next {@link #accept()}.
+   */
+  public synchronized void relisten() {
+    if (closed) {
+      return;
+    }
+    ServerSocket old = listener;
+    try {
+      listener = listen(port);
+    } catch (IOException e) {
+      return; // keep the old listener: punching goes on with what it has
+    }
+    try {
+      old.close();
+    } catch (IOException ignored) {
+      // the old listener is discarded either way
+    }
   }
 
   /**
@@ -132,7 +163,7 @@ public final class SharedPort implements Closeable {
   }
 
   /** Stops accepting and dialing (sockets already connected stay open); idempotent. */
-  public void stopPunching() {
+  public synchronized void stopPunching() {
     closed = true;
     stopListening();
     for (Socket socket : dialing) {

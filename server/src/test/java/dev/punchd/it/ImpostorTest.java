@@ -45,16 +45,15 @@ class ImpostorTest {
       Failed failedA = failed(eventsA);
       Failed failedC = failed(eventsC);
       assertThat(failedA.getReason()).isEqualTo(FailureReason.FINGERPRINT_MISMATCH);
-      assertThat(failedA.getMessage()).startsWith("peer presented fingerprint " + prefix(impostor)
-          + ", expected " + prefix(addressesB));
+      assertThat(failedA.getMessage()).startsWith("peer's fingerprint is not " + prefix(addressesB));
       assertThat(failedA.getAddressErrorsList()).anySatisfy(error -> {
         assertThat(impostor.getLocalAddressesList()).contains(error.getAddress());
         assertThat(error.getAttempts()).isPositive();
-        assertThat(error.getError()).contains("peer presented fingerprint " + prefix(impostor));
+        assertThat(error.getError()).contains("peer's fingerprint is not " + prefix(addressesB));
       });
       assertThat(failedC.getReason()).isEqualTo(FailureReason.FINGERPRINT_MISMATCH);
-      assertThat(failedC.getMessage()).startsWith("peer rejected our certificate: it expects fingerprint "
-          + prefix(addressesB) + ", ours is " + prefix(impostor));
+      assertThat(failedC.getMessage()).startsWith("peer rejected our certificate: it expects another fingerprint "
+          + "for us, ours is " + prefix(impostor));
       assertShowsAtMostFingerprintPrefixes(failedA);
       assertShowsAtMostFingerprintPrefixes(failedC);
 

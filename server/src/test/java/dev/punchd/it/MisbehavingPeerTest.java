@@ -19,9 +19,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -33,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class MisbehavingPeerTest {
   private static final ConnectionOptions QUICK = ConnectionOptions.newBuilder().setAttemptTimeoutMs(2000).build();
   private static final Pattern LONG_HEX = Pattern.compile("[0-9a-fA-F]{17,}");
-  private static final int HELLO_BYTES = 4 + 1 + 32 + 32;
+  private static final int HELLO_BYTES = 4 + 1 + 16 + 32 + 32;
   /** A fatal handshake_failure alert record, as sent before any keys exist. */
   private static final byte[] HANDSHAKE_FAILURE_ALERT = {21, 3, 3, 0, 2, 2, 40};
   /** The fingerprint the sidecar is told to expect; the scripted peer claims it. */
@@ -43,7 +46,7 @@ class MisbehavingPeerTest {
   enum Script {
     HANGS_UP_AT_ONCE("peer closed the connection during the TLS handshake"),
     NOT_PUNCHD("peer is not speaking punchd (no PNCH hello)"),
-    NEWER_HELLO_VERSION("peer speaks punchd hello version 2, this side 1"),
+    NEWER_HELLO_VERSION("peer speaks punchd hello version 3, this side 2"),
     CLOSES_AFTER_THE_HELLO("peer closed the connection during the TLS handshake"),
     SENDS_A_TLS_ALERT("peer sent TLS alert handshake_failure");
 
@@ -125,16 +128,16 @@ class MisbehavingPeerTest {
             in.transferTo(OutputStream.nullOutputStream());
           }
           case NEWER_HELLO_VERSION -> {
-            out.write(hello(2));
+            out.write(hello(3));
             in.transferTo(OutputStream.nullOutputStream());
           }
           case CLOSES_AFTER_THE_HELLO -> {
             in.readNBytes(HELLO_BYTES);
-            out.write(hello(1));
+            out.write(hello(2));
           }
           case SENDS_A_TLS_ALERT -> {
             in.readNBytes(HELLO_BYTES);
-            out.write(hello(1));
+            out.write(hello(2));
             out.write(HANDSHAKE_FAILURE_ALERT);
             in.transferTo(OutputStream.nullOutputStream());
           }
@@ -144,14 +147,32 @@ class MisbehavingPeerTest {
       }
     }
 
-    /** The hello of docs/wire-protocol.md: "PNCH", version, own fingerprint, expected peer fingerprint. */
+    /**
+     * The hello of docs/wire-protocol.md: "PNCH", version, nonce, then the commitments to the claimed own
+     * fingerprint and to the expected peer fingerprint.
+     */
     private byte[] hello(int version) {
+      byte[] nonce = new byte[16];
+      ThreadLocalRandom.current().nextBytes(nonce);
       ByteArrayOutputStream hello = new ByteArrayOutputStream();
       hello.writeBytes("PNCH".getBytes(US_ASCII));
       hello.write(version);
-      hello.writeBytes(HexFormat.of().parseHex(CLAIMED));
-      hello.writeBytes(HexFormat.of().parseHex(expectedByThePeer));
+      hello.writeBytes(nonce);
+      hello.writeBytes(commit("punchd is", nonce, CLAIMED));
+      hello.writeBytes(commit("punchd expects", nonce, expectedByThePeer));
       return hello.toByteArray();
+    }
+
+    private static byte[] commit(String label, byte[] nonce, String fingerprint) {
+      try {
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        sha256.update(label.getBytes(US_ASCII));
+        sha256.update(nonce);
+        sha256.update(HexFormat.of().parseHex(fingerprint));
+        return sha256.digest();
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     @Override

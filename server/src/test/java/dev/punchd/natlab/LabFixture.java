@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +49,31 @@ final class LabFixture implements AutoCloseable {
     return new LabFixture(lab, Files.createTempDirectory("natlab-e2e-"), logDir);
   }
 
+  /**
+   * A fixture for one test class's lab; when the lab cannot be built here it notes why in {@code matrix} and
+   * skips the class (fails it under CI=true).
+   */
+  static LabFixture openOrSkip(NatLab lab, Matrix matrix, Path logDir) throws IOException, InterruptedException {
+    Optional<String> missing = LabPrerequisites.missing(lab.id());
+    if (missing.isPresent()) {
+      matrix.note("Not run: " + missing.get());
+      LabPrerequisites.skipOrFail(missing.get());
+    }
+    return open(lab, logDir);
+  }
+
+  /** Closes {@code fixture} (null: it never opened) and publishes {@code matrix} to {@code file} either way. */
+  static void closeAndPublish(LabFixture fixture, Matrix matrix, Path file) throws Exception {
+    try {
+      if (fixture != null) {
+        fixture.close();
+        matrix.note("Teardown: every punchd stopped, no process left in the lab, every namespace removed.");
+      }
+    } finally {
+      matrix.publish(file);
+    }
+  }
+
   NatLab lab() {
     return lab;
   }
@@ -67,8 +93,8 @@ final class LabFixture implements AutoCloseable {
     return Arrays.stream(hosts).map(sidecars::get).toList();
   }
 
-  boolean netemAvailable() throws IOException, InterruptedException {
-    return lab.netemAvailable();
+  boolean delayAvailable() throws IOException, InterruptedException {
+    return lab.delayAvailable();
   }
 
   /** Starts sidecars in parallel (a JVM start is the slow part); keeps those that started even if one fails. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  * fails. Stateless.
  */
 final class LabPrerequisites {
-  private static final List<String> TOOLS = List.of("bash", "ip", "iptables", "tc", "flock", "sysctl", "ss");
+  private static final List<String> TOOLS = List.of("bash", "ip", "iptables", "ipset", "tc", "flock", "sysctl", "ss");
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(15);
 
   private LabPrerequisites() {}

@@ -12,7 +12,7 @@ import java.util.Map;
 record LabSetup(String topology, Nat natA, Nat natB, Inbound inbound, int delayMillis) {
 
   /** What a router does to outbound flows. */
-  enum Nat { CONE, SYMMETRIC, NONE }
+  enum Nat { CONE, FULLCONE, SYMMETRIC, NONE }
 
   /** What a router does with an unsolicited inbound SYN. */
   enum Inbound { RST, DROP }

@@ -50,8 +50,8 @@ final class NatLab {
     Commands.run(builder(List.of(script.toString(), "down")), UP_DOWN_TIMEOUT).orThrow();
   }
 
-  boolean netemAvailable() throws IOException, InterruptedException {
-    return Commands.run(builder(List.of(script.toString(), "netem-available")), COMMAND_TIMEOUT).ok();
+  boolean delayAvailable() throws IOException, InterruptedException {
+    return Commands.run(builder(List.of(script.toString(), "delay-available")), COMMAND_TIMEOUT).ok();
   }
 
   /** A process builder for {@code command} inside {@code host}; its process is the command itself. */
@@ -82,12 +82,22 @@ final class NatLab {
         .toList();
   }
 
-  /** The pids of the processes running in {@code namespace}. */
+  /** The pids of the processes running in {@code namespace}, but the lab's own delayers (natlab/delay). */
   List<String> pidsIn(String namespace) throws IOException, InterruptedException {
     return Commands.run(COMMAND_TIMEOUT, "ip", "netns", "pids", namespace).orThrow().output().lines()
         .map(String::strip)
         .filter(line -> !line.isEmpty())
+        .filter(pid -> !isDelayer(pid))
         .toList();
+  }
+
+  private boolean isDelayer(String pid) {
+    try {
+      String commandLine = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
+      return commandLine.contains(script.resolveSibling("delay").toString());
+    } catch (IOException gone) {
+      return false;
+    }
   }
 
   private ProcessBuilder builder(List<String> command) {

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -55,25 +54,14 @@ class NatLabEndToEndTest {
 
   @BeforeAll
   void openLab() throws Exception {
-    Optional<String> missing = LabPrerequisites.missing(lab.id());
-    if (missing.isPresent()) {
-      matrix.note("Not run: " + missing.get());
-      LabPrerequisites.skipOrFail(missing.get());
-    }
-    fixture = LabFixture.open(lab, repoRoot.resolve("server/target/natlab-logs"));
+    fixture = LabFixture.openOrSkip(lab, matrix, repoRoot.resolve("server/target/natlab-logs"));
   }
 
   @AfterAll
   void tearDownLab() throws Exception {
-    try {
-      if (fixture != null) {
-        fixture.close();
-        matrix.note("Teardown: every punchd stopped, no process left in the lab, every namespace removed.");
-      }
-    } finally {
-      matrix.publish(repoRoot.resolve("server/target/natlab-matrix.md"));
-    }
+    LabFixture.closeAndPublish(fixture, matrix, repoRoot.resolve("server/target/natlab-matrix.md"));
   }
+
 
   @Test
   @Order(1)
@@ -103,11 +91,11 @@ class NatLabEndToEndTest {
   @Order(5)
   void coneToConeConnectsWithDelayedPublicLinks() throws Exception {
     LabSetup delayed = CONE_DROP.withDelayMillis(DELAY_MILLIS);
-    if (!fixture.netemAvailable()) {
-      String why = "netem unavailable (the kernel has no sch_netem): the " + DELAY_MILLIS
+    if (!fixture.delayAvailable()) {
+      String why = "delay unavailable (natlab/delay needs python3 and NFQUEUE): the " + DELAY_MILLIS
           + " ms delay case is not run";
       matrix.add(new Matrix.Row("cone <-> cone, " + DELAY_MILLIS + " ms per public link", delayed.describe(),
-          "a1 <-> b1", "NOT RUN: netem unavailable", "-"));
+          "a1 <-> b1", "NOT RUN: delay unavailable", "-"));
       LabPrerequisites.shout(why);
       Assumptions.abort(why);
     }

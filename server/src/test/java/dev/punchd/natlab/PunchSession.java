@@ -46,8 +46,11 @@ final class PunchSession implements AutoCloseable {
     PUBLIC_IP
   }
 
-  /** The first event of each side, and how long after the first AttemptConnection the later of them came. */
-  record Outcome(Event a, Event b, Duration elapsed) {
+  /**
+   * The first event of each side, and how long after the first AttemptConnection, and after the later one,
+   * the later of them came.
+   */
+  record Outcome(Event a, Event b, Duration elapsed, Duration afterLaterCall) {
     boolean bothEstablished() {
       return a.hasEstablished() && b.hasEstablished();
     }
@@ -78,13 +81,15 @@ final class PunchSession implements AutoCloseable {
   private final LabSidecar b;
   private final Pair pair;
   private final long startNanos;
+  private final long laterCallNanos;
 
-  private PunchSession(NatLab lab, LabSidecar a, LabSidecar b, Pair pair, long startNanos) {
+  private PunchSession(NatLab lab, LabSidecar a, LabSidecar b, Pair pair, long startNanos, long laterCallNanos) {
     this.lab = lab;
     this.a = a;
     this.b = b;
     this.pair = pair;
     this.startNanos = startNanos;
+    this.laterCallNanos = laterCallNanos;
   }
 
   /**
@@ -94,7 +99,30 @@ final class PunchSession implements AutoCloseable {
   static PunchSession attempt(NatLab lab, LabSidecar a, LabSidecar b, ConnectionOptions options) {
     Pair pair = Pair.allocateBoth(a, b, options);
     long start = System.nanoTime();
-    return new PunchSession(lab, a, b, pair.attemptBoth(), start);
+    return new PunchSession(lab, a, b, pair.attemptBoth(), start, start);
+  }
+
+  /**
+   * Like {@link #attempt}, but the two AttemptConnection calls come {@code skew} apart, {@code first} (A or
+   * B) calling first: applications exchange addresses through their own servers, seconds apart.
+   */
+  static PunchSession attemptApart(NatLab lab, LabSidecar a, LabSidecar b, ConnectionOptions options,
+      Duration skew, boolean aFirst) throws InterruptedException {
+    Pair pair = Pair.allocateBoth(a, b, options);
+    long start = System.nanoTime();
+    if (aFirst) {
+      a.blocking().attemptConnection(Pair.attemptTowards(pair.idA(), pair.addressesB));
+    } else {
+      b.blocking().attemptConnection(Pair.attemptTowards(pair.idB(), pair.addressesA));
+    }
+    Thread.sleep(skew); // the skew under test between the two applications' calls, not a synchronisation
+    long later = System.nanoTime();
+    if (aFirst) {
+      b.blocking().attemptConnection(Pair.attemptTowards(pair.idB(), pair.addressesA));
+    } else {
+      a.blocking().attemptConnection(Pair.attemptTowards(pair.idA(), pair.addressesB));
+    }
+    return new PunchSession(lab, a, b, pair, start, later);
   }
 
   /** Each side advertises its own address and the public IP the reflector saw (its NAT's), on its port. */
@@ -119,7 +147,8 @@ final class PunchSession implements AutoCloseable {
     Event first = pair.eventsA.next(bound);
     Duration left = bound.minusNanos(System.nanoTime() - startNanos);
     Event second = pair.eventsB.next(left.isNegative() ? Duration.ofMillis(1) : left);
-    return new Outcome(first, second, Duration.ofNanos(System.nanoTime() - startNanos));
+    long now = System.nanoTime();
+    return new Outcome(first, second, Duration.ofNanos(now - startNanos), Duration.ofNanos(now - laterCallNanos));
   }
 
   /** Both sides kept the same TCP connection, and it runs over the peer's address of {@code route}. */

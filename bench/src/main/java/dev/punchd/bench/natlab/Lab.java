@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The benchmark's own NAT lab (id {@value #ID}), driven through {@code natlab/lab}: build it, run commands in
+ * The benchmark's own NAT lab (id {@link #ID}), driven through {@code natlab/lab}: build it, run commands in
  * its hosts, tear it down. Needs root. Thread-safe (the script serialises up and down itself).
  */
 final class Lab implements AutoCloseable {
-  static final String ID = "bench";
+  /** The lab's id: {@code NATLAB_ID} from the environment, else {@code bench}. */
+  static final String ID = System.getenv().getOrDefault("NATLAB_ID", "bench");
   /** The reflector's address on the lab's public host {@code pub}. */
   static final String REFLECTOR = "203.0.113.10:8080";
 
@@ -22,10 +23,11 @@ final class Lab implements AutoCloseable {
     this.script = script;
   }
 
-  /** Builds two cone NATs (a1 behind nat-a, b1 behind nat-b) treating unsolicited SYNs as {@code inbound} says. */
-  static Lab upTwoConeNats(Path natlabDir, String inbound, int delayMs) throws IOException, InterruptedException {
+  /** Builds two NATs of type {@code nat} (a1 behind nat-a, b1 behind nat-b) treating unsolicited SYNs as {@code inbound} says. */
+  static Lab upTwoNats(Path natlabDir, String nat, String inbound, int delayMs)
+      throws IOException, InterruptedException {
     Lab lab = new Lab(natlabDir.resolve("lab"));
-    lab.run(List.of("up", "two-nats", "--nat-a", "cone", "--nat-b", "cone", "--inbound", inbound,
+    lab.run(List.of("up", "two-nats", "--nat-a", nat, "--nat-b", nat, "--inbound", inbound,
         "--delay-ms", Integer.toString(delayMs)));
     return lab;
   }

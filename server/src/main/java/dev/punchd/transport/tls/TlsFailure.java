@@ -17,10 +17,9 @@ import java.util.regex.Pattern;
  * name fingerprints by their first 16 hex digits and alerts by their TLS name; they never carry key
  * material. Immutable and thread-safe.
  *
- * <p>A wrong fingerprint on one side can also flip that side's TLS role (roles follow the
- * fingerprints each side was given). Then both sides are TLS clients ({@link Kind#PROTOCOL}, the
- * message says so) or both wait as TLS servers (one side {@link Kind#TIMEOUT}, the other {@link
- * Kind#PEER_CLOSED} when the first gives up).
+ * <p>A wrong fingerprint on one side is caught by the hello before TLS roles matter ({@link
+ * FingerprintHello}); should TLS roles still clash, both sides are TLS clients ({@link Kind#PROTOCOL},
+ * the message says so) or both wait as TLS servers ({@link Kind#TIMEOUT}).
  *
  * @param kind what went wrong
  * @param message a one-line explanation for users
@@ -32,6 +31,8 @@ public record TlsFailure(Kind kind, String message) {
     FINGERPRINT_MISMATCH,
     /** The peer rejected our certificate (it was given another fingerprint for us). */
     REJECTED_BY_PEER,
+    /** The peer's hello matches neither fingerprint: a stranger, not evidence of a wrong fingerprint. */
+    NOT_PEER,
     /** The peer closed, reset or cancelled the connection before the handshake completed. */
     PEER_CLOSED,
     /** The peer stayed silent longer than the handshake timeout. */
@@ -66,6 +67,9 @@ public record TlsFailure(Kind kind, String message) {
       }
       if (cause instanceof FingerprintHello.Rejected rejected) {
         return new TlsFailure(Kind.REJECTED_BY_PEER, rejected.getMessage());
+      }
+      if (cause instanceof FingerprintHello.NotPeer notPeer) {
+        return new TlsFailure(Kind.NOT_PEER, notPeer.getMessage());
       }
     }
     return chain.stream()

@@ -54,11 +54,11 @@ class FingerprintMismatchTest {
 
       assertThat(rejecting.stage()).isEqualTo("handshake");
       assertThat(rejecting.classified()).isEqualTo(new TlsFailure(Kind.FINGERPRINT_MISMATCH,
-          "peer presented fingerprint " + prefix(informed) + "..., expected " + prefix(stranger) + "..."));
+          "peer's fingerprint is not " + prefix(stranger) + "..., the one this side was given"));
       assertThat(rejected.stage()).isEqualTo("handshake");
       assertThat(rejected.classified()).isEqualTo(new TlsFailure(Kind.REJECTED_BY_PEER,
-          "peer rejected our certificate: it expects fingerprint " + prefix(stranger) + "..., ours is "
-              + prefix(informed) + "..."));
+          "peer rejected our certificate: it expects another fingerprint for us, ours is " + prefix(informed)
+              + "... (the peer was given a wrong peer fingerprint)"));
     }
   }
 

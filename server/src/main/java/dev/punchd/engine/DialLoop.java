@@ -1,0 +1,152 @@
+package dev.punchd.engine;
+
+import dev.punchd.transport.SharedPort;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Dials one peer address from the connection's shared port until the attempt is decided, keeping a dial in
+ * flight on that 4-tuple for as long as the address does not refuse: while our socket waits in SYN-SENT,
+ * the peer's SYN (let in by the NAT mapping our SYN made, however late the peer starts) meets it and the
+ * two form one connection by simultaneous open. A pause between dials would leave the port to the
+ * listener, which answers such a SYN with a SYN-ACK of its own sequence number; the NAT's connection
+ * tracking, which saw our SYN's, drops that SYN-ACK as invalid, so the half-open connection never completes
+ * and, holding the exact 4-tuple, makes every re-dial fail with EADDRNOTAVAIL (measured in natlab: calls
+ * 1 s apart, routers dropping unsolicited SYNs, 0 of 3 connected). After a refusal (RST) it re-dials as
+ * {@link AddressPace} and the sidecar's {@link SynPacer} allow, each such dial bounded by a few measured
+ * round trips (a SYN lost in a crossing race must not hold up the next). Used by one thread.
+ */
+final class DialLoop {
+  /**
+   * Bound on a dial to an address that has refused before: a few round trips (a refusal measures one),
+   * at least {@link #MIN_TIMEOUT_AFTER_REFUSAL_MILLIS}. Such a SYN that goes unanswered was most likely
+   * dropped by a NAT in a crossing race (natlab: conntrack insert_failed when both SYNs meet).
+   */
+  private static final int REFUSAL_ROUND_TRIPS = 4;
+  private static final long MIN_TIMEOUT_AFTER_REFUSAL_MILLIS = 20;
+  /**
+   * How long a half-open connection of the listener may hold our 4-tuple (re-dials failing with
+   * EADDRNOTAVAIL) before the listener is reopened, which discards it.
+   */
+  private static final long TUPLE_HELD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** What the loop needs of its attempt. */
+  interface Attempt {
+    boolean isDecided();
+
+    long deadlineNanos();
+
+    /** Runs the handshake on a connected candidate. */
+    void conclude(Socket socket, InetSocketAddress peer);
+
+    /** Waits until {@code nanoTime} or until the attempt is decided. */
+    void waitUntil(long nanoTime);
+  }
+
+  private final InetSocketAddress peer;
+  private final String address;
+  private final SharedPort port;
+  private final SynPacer pacer;
+  private final AttemptLog history;
+  private final Attempt attempt;
+  private final long retryNanos;
+  private final AddressPace pace;
+  private long refusalNanos = -1; // the last refusal's round trip; -1 before any
+  private long tupleHeldSince = -1; // when re-dials started failing with EADDRNOTAVAIL; -1 when they do not
+
+  DialLoop(InetSocketAddress peer, SharedPort port, SynPacer pacer, AttemptLog history, long retryNanos,
+      Attempt attempt) {
+    this.peer = peer;
+    this.address = HostPort.format(peer);
+    this.port = port;
+    this.pacer = pacer;
+    this.history = history;
+    this.retryNanos = retryNanos;
+    this.attempt = attempt;
+    this.pace = new AddressPace(AddressPace.isLocal(peer.getAddress()));
+  }
+
+  void run() {
+    while (!attempt.isDecided()) {
+      long sendAt = pacer.reserve(pace.nextSynAt(System.nanoTime()));
+      attempt.waitUntil(sendAt);
+      long now = System.nanoTime();
+      long remaining = attempt.deadlineNanos() - now;
+      if (attempt.isDecided() || remaining <= 0) {
+        return;
+      }
+      dialOnce(now, remaining);
+    }
+  }
+
+  private void dialOnce(long start, long remainingNanos) {
+    history.dialed(address);
+    pacer.sent();
+    long timeout = refusalNanos < 0 ? remainingNanos : timeoutAfterRefusal();
+    if (refusalNanos < 0) {
+      history.error(address, "no answer to our SYN (dial kept in flight)");
+    }
+    try {
+      Socket socket = port.dial(peer, (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(timeout), 1, remainingMillis()));
+      pace.notRefused();
+      tupleHeldSince = -1;
+      attempt.conclude(socket, peer);
+    } catch (ConnectException e) {
+      refusalNanos = System.nanoTime() - start;
+      pace.refused(start, refusalNanos);
+      history.error(address, describe(e));
+    } catch (BindException e) {
+      tupleHeld(e);
+    } catch (SocketTimeoutException e) {
+      // unanswered although the address refused before: lost in a crossing race, re-dial at once
+      pace.notRefused();
+      record(e);
+    } catch (IOException e) {
+      pace.notRefused();
+      record(e);
+      attempt.waitUntil(System.nanoTime() + retryNanos);
+    }
+  }
+
+  /**
+   * EADDRNOTAVAIL: the kernel already has a connection on our 4-tuple, which the listener accepted or
+   * half-opened. A completed one reaches the attempt through the listener; a half-open one the NAT keeps
+   * from completing is discarded by reopening the listener once it has held the tuple a while.
+   */
+  private void tupleHeld(BindException e) {
+    long now = System.nanoTime();
+    pace.notRefused();
+    record(e);
+    if (tupleHeldSince < 0) {
+      tupleHeldSince = now;
+    } else if (now - tupleHeldSince >= TUPLE_HELD_NANOS) {
+      tupleHeldSince = -1;
+      port.relisten();
+    }
+    attempt.waitUntil(now + retryNanos);
+  }
+
+  private void record(IOException e) {
+    if (!attempt.isDecided()) {
+      history.error(address, describe(e));
+    }
+  }
+
+  private long timeoutAfterRefusal() {
+    return Math.max(refusalNanos * REFUSAL_ROUND_TRIPS, TimeUnit.MILLISECONDS.toNanos(MIN_TIMEOUT_AFTER_REFUSAL_MILLIS));
+  }
+
+  private long remainingMillis() {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(attempt.deadlineNanos() - System.nanoTime()));
+  }
+
+  private static String describe(IOException e) {
+    String message = e.getMessage();
+    return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+}
