@@ -46,7 +46,7 @@ public final class TurnAllocation implements Closeable {
   private final AtomicLong refreshes = new AtomicLong();
   private final AtomicLong permissionRefreshes = new AtomicLong();
   private final Object lock = new Object();
-  private ControlChannel control; // set once in allocate(), before any other thread sees this
+  private volatile ControlChannel control; // set once in allocate()
   private InetSocketAddress relayed;
   private InetSocketAddress mapped;
   private final Set<InetAddress> permitted = new LinkedHashSet<>(); // guarded by lock
@@ -87,6 +87,7 @@ public final class TurnAllocation implements Closeable {
       return allocation;
     } catch (IOException | RuntimeException e) {
       allocation.close();
+      socket.close(); // also when the control connection failed before allocation.control was set
       throw e;
     }
   }

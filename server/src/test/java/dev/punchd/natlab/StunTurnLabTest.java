@@ -46,16 +46,26 @@ class StunTurnLabTest {
     Coturn.requireInstalled();
     up = true;
     lab.up(new LabSetup("two-nats", SYMMETRIC, CONE, DROP, 0));
-    ProcessBuilder coturn = new ProcessBuilder(repoRoot.resolve("natlab/coturn").toString(), "start", "--rfc5780");
-    coturn.environment().put("NATLAB_ID", lab.id());
-    Commands.run(coturn, RUN_TIMEOUT).orThrow();
+    Commands.run(coturn("start", "--rfc5780"), RUN_TIMEOUT).orThrow();
   }
 
   @AfterAll
   void closeLab() throws Exception {
     if (up) {
-      lab.down();
+      try {
+        Commands.run(coturn("stop"), RUN_TIMEOUT).orThrow();
+      } finally {
+        lab.down();
+      }
     }
+  }
+
+  private ProcessBuilder coturn(String command, String... args) {
+    List<String> full = new ArrayList<>(List.of(repoRoot.resolve("natlab/coturn").toString(), command));
+    full.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(full);
+    builder.environment().put("NATLAB_ID", lab.id());
+    return builder;
   }
 
   private List<String> java(String... args) {
