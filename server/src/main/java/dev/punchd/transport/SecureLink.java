@@ -40,7 +40,7 @@ public final class SecureLink extends SocketLink {
   private final DataInputStream in;
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final byte[] frame = new byte[HEADER + MAX_FRAME_PAYLOAD]; // guarded by writeLock
+  private byte[] frame; // guarded by writeLock: DATA frames only, allocated by the first (idle links never need it)
   private int dataLeft; // reader thread only
   private boolean finished; // reader thread only
   private volatile long peerTimeoutMillis; // 0: no dead-peer detection
@@ -191,8 +191,11 @@ public final class SecureLink extends SocketLink {
       int chunk = Math.min(MAX_FRAME_PAYLOAD, length - done);
       writeLock.lock();
       try {
+        if (frame == null) {
+          frame = new byte[HEADER + MAX_FRAME_PAYLOAD];
+        }
         data.copyTo(frame, done, HEADER, chunk);
-        writeFrameLocked(DATA, chunk);
+        writeFrameLocked(frame, DATA, chunk);
       } finally {
         writeLock.unlock();
       }
@@ -206,24 +209,26 @@ public final class SecureLink extends SocketLink {
   }
 
 
+  /** A control frame (small: NOMINATE, FIN, CLOSE, PING), in an array of its own. */
   private void writeFrame(int type, byte[] payload, int offset, int length) throws IOException {
+    byte[] control = new byte[HEADER + length];
+    System.arraycopy(payload, offset, control, HEADER, length);
     writeLock.lock();
     try {
-      System.arraycopy(payload, offset, frame, HEADER, length);
-      writeFrameLocked(type, length);
+      writeFrameLocked(control, type, length);
     } finally {
       writeLock.unlock();
     }
   }
 
-  /** Writes the frame whose {@code length} payload bytes are already in {@link #frame}. */
-  private void writeFrameLocked(int type, int length) throws IOException {
-    frame[0] = (byte) type;
-    frame[1] = (byte) (length >>> 24);
-    frame[2] = (byte) (length >>> 16);
-    frame[3] = (byte) (length >>> 8);
-    frame[4] = (byte) length;
-    out.write(frame, 0, HEADER + length);
+  /** Writes the frame whose {@code length} payload bytes are already in {@code buffer} after the header. */
+  private void writeFrameLocked(byte[] buffer, int type, int length) throws IOException {
+    buffer[0] = (byte) type;
+    buffer[1] = (byte) (length >>> 24);
+    buffer[2] = (byte) (length >>> 16);
+    buffer[3] = (byte) (length >>> 8);
+    buffer[4] = (byte) length;
+    out.write(buffer, 0, HEADER + length);
     out.flush();
   }
 
