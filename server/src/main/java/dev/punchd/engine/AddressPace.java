@@ -9,8 +9,9 @@ import java.time.Duration;
  * When the next SYN to one peer address may go, from what the last dials to it did. A refusal (RST) is
  * followed by a re-dial after at least one measured round trip and at least {@link #MIN_SPACING}: a NAT
  * that answers early SYNs with RST also wipes the mapping our SYN made, so both peers' SYNs must cross
- * within about a round trip and only a brisk re-dial finds that moment. Every {@link #REFUSALS_PER_DOUBLING}
- * refusals in a row double the spacing, up to {@link #MAX_SPACING}; anything but a refusal (an answer, a
+ * within about a round trip and only a brisk re-dial finds that moment (both sides are refused until then,
+ * so backing off early would slow both at once: the first doubling comes after about 5 s). Every
+ * {@link #REFUSALS_PER_DOUBLING} refusals in a row double the spacing, up to {@link #MAX_SPACING}; anything but a refusal (an answer, a
  * silent SYN, an existing connection on the tuple) resets it. Loopback, link-local and this host's own
  * addresses have no NAT to race: their refusals mean "nothing listens", so they are re-dialled at most every
  * {@link #LOCAL_SPACING}. Bound per address: at most 1/MIN_SPACING SYNs per second for the first
@@ -19,8 +20,8 @@ import java.time.Duration;
  */
 final class AddressPace {
   static final Duration MIN_SPACING = Duration.ofMillis(2);
-  static final Duration MAX_SPACING = Duration.ofMillis(20);
-  static final int REFUSALS_PER_DOUBLING = 500;
+  static final Duration MAX_SPACING = Duration.ofMillis(10);
+  static final int REFUSALS_PER_DOUBLING = 2500;
   static final Duration LOCAL_SPACING = Duration.ofMillis(100);
 
   private final boolean local;

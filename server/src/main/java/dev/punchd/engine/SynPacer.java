@@ -12,9 +12,9 @@ import java.time.Duration;
  */
 final class SynPacer {
   /** SYNs per second a sidecar sends at most, sustained (the sum over all its connections). */
-  static final int RATE_PER_SECOND = 2000;
+  static final int RATE_PER_SECOND = 5000;
   /** SYNs a sidecar may send back to back before {@link #RATE_PER_SECOND} applies. */
-  static final int BURST = 200;
+  static final int BURST = 500;
   private static final long INTERVAL_NANOS = Duration.ofSeconds(1).toNanos() / RATE_PER_SECOND;
   private static final long TOLERANCE_NANOS = (BURST - 1) * INTERVAL_NANOS;
 

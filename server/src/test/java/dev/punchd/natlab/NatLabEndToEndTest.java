@@ -11,19 +11,15 @@ import dev.punchd.natlab.PunchSession.Route;
 import dev.punchd.v1.ConnectionOptions;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.FailureReason;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.opentest4j.MultipleFailuresError;
 
@@ -34,9 +30,8 @@ import org.opentest4j.MultipleFailuresError;
  * server/target/natlab-matrix.md. Cases run in order so that those sharing lab settings share the sidecars.
  */
 @Tag("natlab")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class NatLabEndToEndTest {
+class NatLabEndToEndTest extends LabTestBase {
   /** Punches per must-connect case ({@code -Dnatlab.runs=N} to measure a distribution). */
   private static final int RUNS = Integer.getInteger("natlab.runs", 5);
   private static final Duration FAILING_ATTEMPT_TIMEOUT = Duration.ofSeconds(8);
@@ -47,20 +42,10 @@ class NatLabEndToEndTest {
   private static final LabSetup CONE_RST = LabSetup.full(CONE, CONE, RST);
   private static final LabSetup CONE_DROP = LabSetup.full(CONE, CONE, DROP);
 
-  private final Path repoRoot = NatLab.findRepoRoot();
-  private final NatLab lab = new NatLab(repoRoot, "e2e" + ProcessHandle.current().pid());
-  private final Matrix matrix = new Matrix();
-  private LabFixture fixture;
-
-  @BeforeAll
-  void openLab() throws Exception {
-    fixture = LabFixture.openOrSkip(lab, matrix, repoRoot.resolve("server/target/natlab-logs"));
+  NatLabEndToEndTest() {
+    super("e2e", "natlab-matrix.md");
   }
 
-  @AfterAll
-  void tearDownLab() throws Exception {
-    LabFixture.closeAndPublish(fixture, matrix, repoRoot.resolve("server/target/natlab-matrix.md"));
-  }
 
 
   @Test
