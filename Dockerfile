@@ -26,7 +26,7 @@ RUN mvn -B -q package -DskipTests -pl server -am
 # --multi-release 25` on the jar, plus jdk.management, which JVM and process metrics load by reflection.
 FROM maven:3-eclipse-temurin-25 AS jre
 RUN jlink \
-      --add-modules java.base,java.desktop,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.jfr,jdk.management,jdk.unsupported \
+      --add-modules java.base,java.desktop,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.jfr,jdk.management,jdk.net,jdk.unsupported \
       --strip-debug --no-man-pages --no-header-files --compress=zip-6 \
       --output /jre
 
