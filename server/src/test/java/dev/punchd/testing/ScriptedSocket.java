@@ -15,6 +15,7 @@ public final class ScriptedSocket extends Socket {
   private final InputStream in;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private int soTimeout;
+  private int soLinger = -1;
   private boolean closed;
 
   public ScriptedSocket(byte[] peerBytes) {
@@ -44,6 +45,16 @@ public final class ScriptedSocket extends Socket {
   @Override
   public int getSoTimeout() {
     return soTimeout;
+  }
+
+  @Override
+  public void setSoLinger(boolean on, int linger) {
+    soLinger = on ? linger : -1;
+  }
+
+  @Override
+  public int getSoLinger() {
+    return soLinger;
   }
 
   @Override
