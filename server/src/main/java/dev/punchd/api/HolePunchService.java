@@ -44,6 +44,9 @@ public final class HolePunchService extends HolePunchGrpc.HolePunchImplBase {
           .setFingerprint(connection.fingerprint())
           .setDiscoveryError(addresses.discoveryError())
           .setSecurity(connection.security())
+          .addAllCandidates(addresses.candidates())
+          .setNat(addresses.nat())
+          .addAllRelayErrors(addresses.relayErrors())
           .build();
     });
   }

@@ -131,12 +131,16 @@ public final class ServeCommand implements Callable<Integer> {
   @Mixin
   OperationsOptions operations = new OperationsOptions();
 
+  @Mixin
+  TraversalOptions traversal = new TraversalOptions();
+
   @Override
   public Integer call() throws Exception {
     operations.applyLogging();
     EngineSettings settings = new EngineSettings(PortRange.parse(portRange), interfaces(), attemptTimeout,
         retryInterval, handshakeTimeout, idleTimeout, maxConnections, receiveBuffer, PublicIpProviders.parse(publicIp),
-        PeerAddressPolicy.Range.parseList(allowPeerAddresses), new Keepalive(keepaliveInterval, peerTimeout));
+        PeerAddressPolicy.Range.parseList(allowPeerAddresses), new Keepalive(keepaliveInterval, peerTimeout))
+        .withTraversal(traversal.toSettings());
     // A signal during the start (the log already says "serving") stops the sidecar once it has started.
     CompletableFuture<Sidecar> started = new CompletableFuture<>();
     ShutdownSignals.install(() -> started.thenAccept(ServeCommand::closeQuietly));

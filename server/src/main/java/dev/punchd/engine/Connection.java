@@ -2,6 +2,7 @@ package dev.punchd.engine;
 
 import dev.punchd.observe.LogAddresses;
 import dev.punchd.observe.LogContext;
+import dev.punchd.relay.TurnServer;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
@@ -11,14 +12,18 @@ import dev.punchd.v1.CloseInitiator;
 import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.Closed;
 import dev.punchd.v1.Established;
+import dev.punchd.v1.Candidate;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.Failed;
+import dev.punchd.v1.NatBehaviour;
+import dev.punchd.v1.PathKind;
 import dev.punchd.v1.SecurityMode;
 import dev.punchd.v1.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -51,6 +56,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private final EngineMetrics metrics;
   private final Consumer<Connection> onTerminated;
   private final Keepalive keepalive;
+  private final RelayCandidates relays;
+  private final PathMetrics pathMetrics;
   private final ReentrantLock lock = new ReentrantLock();
   private State state = State.ALLOCATED; // guarded by lock
   private PunchAttempt attempt; // guarded by lock
@@ -60,11 +67,13 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private boolean inputFinished; // guarded by lock
 
   /** What GetAddresses reports. */
-  public record Addresses(List<String> local, List<String> published, String discoveryError) {}
+  public record Addresses(List<String> local, List<String> published, String discoveryError,
+      List<Candidate> candidates, NatBehaviour nat, List<String> relayErrors) {}
 
   Connection(String id, Addresses addresses, SecurityMode security, Credentials credentials,
       PunchAttempt.Timing timing, SharedPort port, int receiveBufferBytes, Keepalive keepalive, EventHub hub,
-      ScheduledExecutorService timer, EngineMetrics metrics, Consumer<Connection> onTerminated) {
+      ScheduledExecutorService timer, EngineMetrics metrics, RelayCandidates relays,
+      Consumer<Connection> onTerminated) {
     this.id = id;
     this.addresses = addresses;
     this.security = security;
@@ -72,7 +81,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     this.timing = timing;
     this.port = port;
     this.keepalive = keepalive;
-    this.pipe = new DataPipe(id, receiveBufferBytes, this, metrics, lock);
+    this.relays = relays;
+    this.pathMetrics = new PathMetrics(metrics);
+    this.pipe = new DataPipe(id, receiveBufferBytes, this, pathMetrics, lock);
     this.hub = hub;
     this.timer = timer;
     this.metrics = metrics;
@@ -128,6 +139,22 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
     metrics.attemptStarted(Transport.TCP);
     started.start();
+    relays.start(peers, new RelayCandidates.Sink() {
+      @Override
+      public boolean isDecided() {
+        return started.isDecided();
+      }
+
+      @Override
+      public void waitUntil(long nanoTime) {
+        started.waitUntil(nanoTime);
+      }
+
+      @Override
+      public void offer(java.net.Socket socket, InetSocketAddress peer) {
+        started.offer(socket, peer);
+      }
+    });
   }
 
   /** Closes the connection in whatever state it is (no-op once terminal). */
@@ -148,6 +175,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   @Override
   public void established(Link winner) {
     Duration elapsed;
+    Optional<TurnServer> relay = relays.relayOf(winner);
     lock.lock();
     try {
       if (state != State.CONNECTING) {
@@ -164,7 +192,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
             .setRemoteAddress(HostPort.format(winner.remoteAddress()))
             .setTransport(Transport.TCP)
             .setEstablishMillis(elapsed.toMillis())
-            .setSecurity(security)).build());
+            .setSecurity(security)
+            .setPath(relay.isPresent() ? PathKind.RELAY : PathKind.DIRECT)
+            .setRelay(relay.map(TurnServer::toString).orElse(""))).build());
       }
     } finally {
       lock.unlock();
@@ -173,16 +203,21 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       winner.close(); // closed or failed meanwhile: nobody wants it
       return;
     }
+    relays.release(relay.orElse(null)); // a direct winner needs no relay; a relayed one keeps its own
     metrics.attemptEstablished(Transport.TCP, elapsed);
+    if (relay.isPresent()) {
+      pathMetrics.markRelayed();
+    }
     try (LogContext.Scope ignored = LogContext.connection(id)) {
-      log.info("connection {}: established with {} in {} ms", id, LogAddresses.of(winner.remoteAddress()),
-          elapsed.toMillis());
+      log.info("connection {}: established with {} in {} ms{}", id, LogAddresses.of(winner.remoteAddress()),
+          elapsed.toMillis(), relay.map(r -> " through relay " + r).orElse(""));
     }
     hub.deliver();
   }
 
   @Override
-  public void failed(Failed failed) {
+  public void failed(Failed attemptFailure) {
+    Failed failed = relays.annotate(attemptFailure);
     StreamSink toTell;
     lock.lock();
     try {
@@ -204,6 +239,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       toTell.onReceivable();
     }
     port.close();
+    relays.close();
     onTerminated.accept(this);
     hub.publish(Event.newBuilder().setConnectionId(id).setFailed(failed).build());
   }
@@ -298,6 +334,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       }
     }
     port.close();
+    relays.close();
     onTerminated.accept(this);
     hub.publish(Event.newBuilder().setConnectionId(id).setClosed(Closed.newBuilder()
         .setInitiator(initiator).setReason(reason).setMessage(message)).build());

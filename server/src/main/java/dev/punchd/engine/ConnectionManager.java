@@ -1,13 +1,11 @@
 package dev.punchd.engine;
 
-import dev.punchd.discovery.PublicIpProvider;
 import dev.punchd.observe.LogContext;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.ConnectionOptions;
 import dev.punchd.v1.SecurityMode;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -53,6 +51,7 @@ public final class ConnectionManager implements AutoCloseable {
   private volatile boolean accepting = true;
   private final ScheduledExecutorService timer;
   private final SynPacer pacer;
+  private final CandidateGatherer gatherer;
 
   /**
    * @param credentials makes the identity of each new SECURE connection
@@ -74,6 +73,7 @@ public final class ConnectionManager implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.gatherer = new CandidateGatherer(settings, timer);
   }
 
   public EventHub events() {
@@ -122,9 +122,12 @@ public final class ConnectionManager implements AutoCloseable {
     }
     String id = UUID.randomUUID().toString();
     SecurityMode security = options.getSecurity() == SecurityMode.RAW ? SecurityMode.RAW : SecurityMode.SECURE;
-    Connection connection = new Connection(id, addressesFor(port.port()), security,
+    CandidateGatherer.Gathered gathered = gatherer.gather(port, security == SecurityMode.SECURE);
+    RelayCandidates relays = new RelayCandidates(id, gathered.allocations(), gathered.addresses().relayErrors(),
+        settings.traversal().relayAfter());
+    Connection connection = new Connection(id, gathered.addresses(), security,
         security == SecurityMode.RAW ? null : credentials.get(), timing, port,
-        settings.receiveBufferBytes(), settings.keepalive(), hub, timer, metrics, this::ended);
+        settings.receiveBufferBytes(), settings.keepalive(), hub, timer, metrics, relays, this::ended);
     hub.register(id);
     connections.put(id, connection);
     timer.schedule(LogContext.withConnection(id, connection::expireIfUnused), settings.idleTimeout().toMillis(),
@@ -228,18 +231,6 @@ public final class ConnectionManager implements AutoCloseable {
       peers.add(peer);
     }
     return new ArrayList<>(peers);
-  }
-
-  private Connection.Addresses addressesFor(int port) {
-    List<String> local = LocalAddresses.of(settings.localInterfaces()).stream()
-        .map(ip -> HostPort.format(ip, port)).toList();
-    PublicIpProvider provider = settings.publicIp();
-    try {
-      InetAddress ip = provider.discover();
-      return new Connection.Addresses(local, List.of(HostPort.format(ip, port)), "");
-    } catch (PublicIpProvider.DiscoveryException e) {
-      return new Connection.Addresses(local, List.of(), e.getMessage());
-    }
   }
 
   private PunchAttempt.Timing timingFor(ConnectionOptions options) {

@@ -37,4 +37,10 @@ public interface EngineMetrics {
 
   /** Payload bytes read from a peer. */
   default void bytesReceived(int count) {}
+
+  /** An attempt was established through a TURN relay of this side. */
+  default void relayedConnectionEstablished() {}
+
+  /** Payload bytes written to, or read from, a peer through a TURN relay (also counted by the two above). */
+  default void relayedBytes(int sent, int received) {}
 }

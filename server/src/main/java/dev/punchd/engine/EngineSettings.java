@@ -23,6 +23,7 @@ import java.util.Set;
  *     {@link PeerAddressPolicy}); naming a loopback interface in {@code localInterfaces} allows
  *     {@link PeerAddressPolicy.Range#THIS_HOST} too
  * @param keepalive how established connections keep their path alive and notice a dead peer
+ * @param traversal STUN and TURN servers ({@link NatTraversal#NONE}: none)
  */
 public record EngineSettings(
     PortRange portRange,
@@ -35,7 +36,8 @@ public record EngineSettings(
     int receiveBufferBytes,
     PublicIpProvider publicIp,
     Set<PeerAddressPolicy.Range> allowedPeerAddresses,
-    Keepalive keepalive) {
+    Keepalive keepalive,
+    NatTraversal traversal) {
 
   /** The largest message of the Stream RPC the sidecar accepts; also the largest chunk it sends. */
   public static final int MAX_MESSAGE_BYTES = 1 << 20;
@@ -56,6 +58,16 @@ public record EngineSettings(
     Objects.requireNonNull(publicIp, "publicIp");
     allowedPeerAddresses = Set.copyOf(allowedPeerAddresses);
     Objects.requireNonNull(keepalive, "keepalive");
+    Objects.requireNonNull(traversal, "traversal");
+  }
+
+  /** Without STUN or TURN ({@link NatTraversal#NONE}). */
+  public EngineSettings(PortRange portRange, List<String> localInterfaces, Duration attemptTimeout,
+      Duration retryInterval, Duration handshakeTimeout, Duration idleTimeout, int maxConnections,
+      int receiveBufferBytes, PublicIpProvider publicIp, Set<PeerAddressPolicy.Range> allowedPeerAddresses,
+      Keepalive keepalive) {
+    this(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout, idleTimeout, maxConnections,
+        receiveBufferBytes, publicIp, allowedPeerAddresses, keepalive, NatTraversal.NONE);
   }
 
   /** Defaults of the command line, with the given discovery. */
@@ -67,32 +79,37 @@ public record EngineSettings(
 
   public EngineSettings withLocalInterfaces(List<String> names) {
     return new EngineSettings(portRange, names, attemptTimeout, retryInterval, handshakeTimeout, idleTimeout,
-        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, keepalive);
+        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, keepalive, traversal);
   }
 
   public EngineSettings withTimeouts(Duration attempt, Duration idle) {
     return new EngineSettings(portRange, localInterfaces, attempt, retryInterval, handshakeTimeout, idle,
-        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, keepalive);
+        maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, keepalive, traversal);
   }
 
   public EngineSettings withLimits(int connections, int receiveBuffer) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
-        idleTimeout, connections, receiveBuffer, publicIp, allowedPeerAddresses, keepalive);
+        idleTimeout, connections, receiveBuffer, publicIp, allowedPeerAddresses, keepalive, traversal);
   }
 
   public EngineSettings withPublicIp(PublicIpProvider provider) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
-        idleTimeout, maxConnections, receiveBufferBytes, provider, allowedPeerAddresses, keepalive);
+        idleTimeout, maxConnections, receiveBufferBytes, provider, allowedPeerAddresses, keepalive, traversal);
   }
 
   public EngineSettings withAllowedPeerAddresses(Set<PeerAddressPolicy.Range> ranges) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
-        idleTimeout, maxConnections, receiveBufferBytes, publicIp, ranges, keepalive);
+        idleTimeout, maxConnections, receiveBufferBytes, publicIp, ranges, keepalive, traversal);
   }
 
   public EngineSettings withKeepalive(Keepalive newKeepalive) {
     return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
-        idleTimeout, maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, newKeepalive);
+        idleTimeout, maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, newKeepalive, traversal);
+  }
+
+  public EngineSettings withTraversal(NatTraversal newTraversal) {
+    return new EngineSettings(portRange, localInterfaces, attemptTimeout, retryInterval, handshakeTimeout,
+        idleTimeout, maxConnections, receiveBufferBytes, publicIp, allowedPeerAddresses, keepalive, newTraversal);
   }
 
   private static void requirePositive(Duration d, String what) {

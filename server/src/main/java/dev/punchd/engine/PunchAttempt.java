@@ -126,6 +126,18 @@ final class PunchAttempt {
     }
   }
 
+  /**
+   * Runs the handshake and nomination on a candidate from another source (a TURN relay's connection from
+   * {@code peer}) exactly as on a dialled one.
+   */
+  void offer(Socket socket, InetSocketAddress peer) {
+    conclude(socket, peer, false);
+  }
+
+  boolean isDecided() {
+    return nomination.isDecided();
+  }
+
   /** Abandons the attempt without reporting; idempotent. */
   void cancel() {
     if (nomination.tryWin()) {
@@ -244,7 +256,7 @@ final class PunchAttempt {
   }
 
   /** Waits until {@code nanoTime} (at most until the deadline) or until the attempt is decided. */
-  private void waitUntil(long nanoTime) {
+  void waitUntil(long nanoTime) {
     try {
       decided.await(Math.max(0, Math.min(nanoTime, deadlineNanos) - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {

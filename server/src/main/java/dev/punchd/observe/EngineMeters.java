@@ -32,6 +32,8 @@ import java.util.stream.Stream;
  *   <li>{@code punchd_syns_sent_total}: dials started toward peer addresses (each sends a SYN; see the
  *       pacing bounds in docs/design-notes.md);
  *   <li>{@code punchd_sent_bytes_total}, {@code punchd_received_bytes_total}: payload bytes to and from peers;
+ *   <li>{@code punchd_relayed_connections_total}: attempts established through a TURN relay of this side, and
+ *       {@code punchd_relayed_sent_bytes_total}, {@code punchd_relayed_received_bytes_total}: their payload bytes;
  *   <li>{@code punchd_connections{state}} (allocated, connecting, established) and
  *       {@code punchd_streams_active}: gauges read from the {@link ConnectionManager} at scrape time.
  * </ul>
@@ -63,6 +65,9 @@ public final class EngineMeters implements EngineMetrics {
   private final Counter syns;
   private final Counter sent;
   private final Counter received;
+  private final Counter relayedConnections;
+  private final Counter relayedSent;
+  private final Counter relayedReceived;
 
   public EngineMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -93,6 +98,12 @@ public final class EngineMeters implements EngineMetrics {
         .description("Payload bytes written to peers").register(registry);
     received = Counter.builder("punchd.received").baseUnit("bytes")
         .description("Payload bytes read from peers").register(registry);
+    relayedConnections = Counter.builder("punchd.relayed.connections")
+        .description("Attempts established through a TURN relay of this side").register(registry);
+    relayedSent = Counter.builder("punchd.relayed.sent").baseUnit("bytes")
+        .description("Payload bytes written to peers through a TURN relay").register(registry);
+    relayedReceived = Counter.builder("punchd.relayed.received").baseUnit("bytes")
+        .description("Payload bytes read from peers through a TURN relay").register(registry);
   }
 
   /** Registers the gauges that read the manager's connections at scrape time. */
@@ -132,6 +143,17 @@ public final class EngineMeters implements EngineMetrics {
     if (counter != null) {
       counter.increment();
     }
+  }
+
+  @Override
+  public void relayedConnectionEstablished() {
+    relayedConnections.increment();
+  }
+
+  @Override
+  public void relayedBytes(int sentBytes, int receivedBytes) {
+    relayedSent.increment(sentBytes);
+    relayedReceived.increment(receivedBytes);
   }
 
   @Override

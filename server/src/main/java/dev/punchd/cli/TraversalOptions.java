@@ -1,0 +1,81 @@
+package dev.punchd.cli;
+
+import dev.punchd.engine.NatTraversal;
+import dev.punchd.relay.ServerUris;
+import dev.punchd.relay.TurnServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The command-line options for STUN and TURN: servers, where TURN credentials come from (the command line,
+ * {@code PUNCHD_TURN}, or a file, so that a password need not show in {@code ps}), and the relay budget. A
+ * picocli mixin of {@link ServeCommand}. Not thread-safe.
+ */
+final class TraversalOptions {
+
+  @Option(names = "--stun", paramLabel = "stun://HOST:PORT", split = ",", defaultValue = "${env:PUNCHD_STUN:-}",
+      description = "STUN server (repeatable): a Binding over TCP from each connection's own port gives its real "
+          + "public address; two servers (or one with RFC 5780 OTHER-ADDRESS) tell the NAT's mapping behaviour "
+          + "[PUNCHD_STUN, comma-separated] (default: none)")
+  List<String> stun = new ArrayList<>();
+
+  @Option(names = "--turn", paramLabel = "turn://USER:PASS@HOST:PORT", split = ",",
+      defaultValue = "${env:PUNCHD_TURN:-}",
+      description = "TURN server (repeatable) giving every SECURE connection a relayed TCP address (RFC 6062), used "
+          + "when no direct path completes within --relay-after; the password is never logged. Prefer "
+          + "PUNCHD_TURN or --turn-file to keep it out of the process list [PUNCHD_TURN, comma-separated] "
+          + "(default: none)")
+  List<String> turn = new ArrayList<>();
+
+  @Option(names = "--turn-file", paramLabel = "FILE", defaultValue = "${env:PUNCHD_TURN_FILE}",
+      description = "File with one turn:// URI per line ('#' starts a comment), added to --turn [PUNCHD_TURN_FILE]")
+  Path turnFile;
+
+  @Option(names = "--relay-after", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "${env:PUNCHD_RELAY_AFTER:-3s}",
+      description = "A relayed candidate starts its handshake this long after it arrives, so that direct paths "
+          + "keep priority [PUNCHD_RELAY_AFTER] (default: ${DEFAULT-VALUE})")
+  Duration relayAfter;
+
+  /**
+   * @throws IllegalArgumentException naming a malformed server (password masked) or file line
+   * @throws IOException when {@code --turn-file} cannot be read
+   */
+  NatTraversal toSettings() throws IOException {
+    List<InetSocketAddress> stunServers = nonEmpty(stun).stream().map(ServerUris::stun).toList();
+    List<TurnServer> turnServers = new ArrayList<>(nonEmpty(turn).stream().map(ServerUris::turn).toList());
+    if (turnFile != null) {
+      List<String> lines = readTurnFile();
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i).strip();
+        if (line.isEmpty() || line.startsWith("#")) {
+          continue;
+        }
+        try {
+          turnServers.add(ServerUris.turn(line));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--turn-file " + turnFile + " line " + (i + 1) + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    return NatTraversal.NONE.withServers(stunServers, turnServers).withRelayAfter(relayAfter);
+  }
+
+  private List<String> readTurnFile() throws IOException {
+    try {
+      return Files.readAllLines(turnFile);
+    } catch (IOException e) {
+      throw new IOException("--turn-file " + turnFile + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> nonEmpty(List<String> values) {
+    return values.stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+  }
+}

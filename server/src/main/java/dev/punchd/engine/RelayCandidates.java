@@ -1,0 +1,167 @@
+package dev.punchd.engine;
+
+import dev.punchd.observe.LogAddresses;
+import dev.punchd.observe.LogContext;
+import dev.punchd.relay.RelayedConnection;
+import dev.punchd.relay.TurnAllocation;
+import dev.punchd.relay.TurnServer;
+import dev.punchd.transport.Link;
+import dev.punchd.v1.AddressError;
+import dev.punchd.v1.Failed;
+import dev.punchd.v1.FailureReason;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection's TURN allocations during its attempt: grants the peer's IPs a permission on each, accepts the
+ * peer's connections to the relayed addresses and, {@code relayAfter} after each arrives (so direct paths keep
+ * priority), offers it to the {@link PunchAttempt} as one more candidate: the same handshake and nomination
+ * run on it. Remembers which sockets it offered, so the connection can tell a relayed winner, and why each
+ * relay failed, for {@code Failed}. Releases the allocations on {@link #release} (all but a winner's) and
+ * {@link #close}. Thread-safe.
+ */
+final class RelayCandidates implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RelayCandidates.class);
+
+  /** Where relayed candidates go. */
+  interface Sink {
+    boolean isDecided();
+
+    /** Waits until {@code nanoTime} or until the attempt is decided. */
+    void waitUntil(long nanoTime);
+
+    void offer(Socket socket, InetSocketAddress peer);
+  }
+
+  private final String connectionId;
+  private final List<TurnAllocation> allocations;
+  private final Duration relayAfter;
+  private final Map<String, String> problems = new LinkedHashMap<>(); // relay -> why; guarded by itself
+  private final Map<Socket, TurnServer> offered = new ConcurrentHashMap<>();
+
+  /** @param refused relays that gave no allocation, each message naming its server */
+  RelayCandidates(String connectionId, List<TurnAllocation> allocations, List<String> refused, Duration relayAfter) {
+    this.connectionId = connectionId;
+    this.allocations = List.copyOf(allocations);
+    this.relayAfter = relayAfter;
+    refused.forEach(message -> problems.put(message.substring(0, Math.max(0, message.indexOf(": "))), message));
+  }
+
+  boolean isEmpty() {
+    return allocations.isEmpty() && problems.isEmpty();
+  }
+
+  /** Permits {@code peers} on every allocation and feeds the peer's relayed connections to {@code sink}. */
+  void start(Collection<InetSocketAddress> peers, Sink sink) {
+    List<InetAddress> ips = peers.stream().map(InetSocketAddress::getAddress).distinct().toList();
+    for (TurnAllocation allocation : allocations) {
+      Thread.ofVirtual().name("relay-accept-" + connectionId).start(LogContext.withConnection(connectionId,
+          () -> acceptLoop(allocation, ips, sink)));
+    }
+  }
+
+  private void acceptLoop(TurnAllocation allocation, List<InetAddress> peers, Sink sink) {
+    try {
+      allocation.permit(peers);
+    } catch (IOException e) {
+      problem(allocation.server(), "CreatePermission refused: " + e.getMessage());
+      return;
+    }
+    while (!sink.isDecided()) {
+      RelayedConnection relayed;
+      try {
+        relayed = allocation.accept();
+      } catch (IOException e) {
+        if (!sink.isDecided()) {
+          problem(allocation.server(), e.getMessage());
+        }
+        return;
+      }
+      Thread.ofVirtual().name("relay-in-" + connectionId).start(LogContext.withConnection(connectionId,
+          () -> offerLater(relayed, sink)));
+    }
+  }
+
+  private void offerLater(RelayedConnection relayed, Sink sink) {
+    sink.waitUntil(System.nanoTime() + relayAfter.toNanos());
+    if (sink.isDecided()) {
+      closeQuietly(relayed.socket());
+      return;
+    }
+    log.debug("connection {}: relayed candidate from {} via {}", connectionId, LogAddresses.of(relayed.peer()),
+        relayed.relay());
+    offered.put(relayed.socket(), relayed.relay());
+    sink.offer(relayed.socket(), relayed.peer());
+  }
+
+  /** The relay {@code link} runs through, if it is one of the relayed candidates. */
+  Optional<TurnServer> relayOf(Link link) {
+    return offered.entrySet().stream()
+        .filter(e -> link.localAddress().equals(e.getKey().getLocalSocketAddress())
+            && link.remoteAddress().equals(e.getKey().getRemoteSocketAddress()))
+        .map(Map.Entry::getValue).findFirst();
+  }
+
+  /**
+   * {@code failed} with what went wrong with each relay: an address error per relay and, when the attempt only
+   * timed out, reason {@link FailureReason#RELAY_FAILED} with the relays named in the message.
+   */
+  Failed annotate(Failed failed) {
+    Map<String, String> seen;
+    synchronized (problems) {
+      seen = new LinkedHashMap<>(problems);
+    }
+    if (seen.isEmpty()) {
+      return failed;
+    }
+    Failed.Builder builder = failed.toBuilder();
+    seen.forEach((relay, why) -> builder.addAddressErrors(AddressError.newBuilder().setAddress(relay).setError(why)));
+    if (failed.getReason() == FailureReason.TIMEOUT) {
+      builder.setReason(FailureReason.RELAY_FAILED)
+          .setMessage(failed.getMessage() + "; and no relay: " + String.join("; ", seen.values()));
+    }
+    return builder.build();
+  }
+
+  /** Releases every allocation but {@code keep}'s (null: all), each in the background (bounded by its timeout). */
+  void release(TurnServer keep) {
+    for (TurnAllocation allocation : allocations) {
+      if (keep == null || !allocation.server().equals(keep)) {
+        Thread.ofVirtual().name("relay-release-" + connectionId).start(allocation::close);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    release(null);
+  }
+
+  private void problem(TurnServer server, String why) {
+    String message = why.startsWith(server.toString()) ? why : server + ": " + why;
+    synchronized (problems) {
+      problems.putIfAbsent(server.toString(), message);
+    }
+    log.info("connection {}: relay {}", connectionId, message);
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // a candidate nobody wants any more
+    }
+  }
+}
