@@ -21,15 +21,15 @@ final class TraversalOptions {
 
   @Option(names = "--stun", paramLabel = "URI", split = ",", defaultValue = "${env:PUNCHD_STUN:-}",
       description = "STUN server stun://HOST:PORT (repeatable): a Binding over TCP from each connection's own port "
-          + "gives its real public address; two servers (or one with RFC 5780 OTHER-ADDRESS) tell the NAT's mapping behaviour "
-          + "[PUNCHD_STUN, comma-separated] (default: none)")
+          + "gives its real public address; two servers (or one with RFC 5780 OTHER-ADDRESS) tell the NAT's mapping "
+          + "behaviour [PUNCHD_STUN, comma-separated] (default: none)")
   List<String> stun = new ArrayList<>();
 
   @Option(names = "--turn", paramLabel = "URI", split = ",",
       defaultValue = "${env:PUNCHD_TURN:-}",
       description = "TURN server turn://USER:PASSWORD@HOST:PORT (repeatable) giving every SECURE connection a "
-          + "relayed TCP address (RFC 6062), used when no direct path completes within --relay-after; the password is never logged. Prefer "
-          + "PUNCHD_TURN or --turn-file to keep it out of the process list [PUNCHD_TURN, comma-separated] "
+          + "relayed TCP address (RFC 6062), used when no direct path completes within --relay-after; the password "
+          + "is never logged. Prefer PUNCHD_TURN or --turn-file to keep it out of the process list [PUNCHD_TURN, comma-separated] "
           + "(default: none)")
   List<String> turn = new ArrayList<>();
 

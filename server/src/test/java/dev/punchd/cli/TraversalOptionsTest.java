@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** --stun, --turn, --turn-file and --relay-after: parsed values, and errors that name the value but never a password. */
+/** --stun, --turn, --turn-file and --relay-after: parsed values; errors name the value but never a password. */
 class TraversalOptionsTest {
 
   private static NatTraversal parse(String... args) throws Exception {
