@@ -29,8 +29,8 @@ final class TraversalOptions {
       defaultValue = "${env:PUNCHD_TURN:-}",
       description = "TURN server turn://USER:PASSWORD@HOST:PORT (repeatable) giving every SECURE connection a "
           + "relayed TCP address (RFC 6062), used when no direct path completes within --relay-after; the password "
-          + "is never logged. Prefer PUNCHD_TURN or --turn-file to keep it out of the process list [PUNCHD_TURN, comma-separated] "
-          + "(default: none)")
+          + "is never logged. Prefer PUNCHD_TURN or --turn-file to keep it out of the process list "
+          + "[PUNCHD_TURN, comma-separated] (default: none)")
   List<String> turn = new ArrayList<>();
 
   @Option(names = "--turn-file", paramLabel = "FILE", defaultValue = "${env:PUNCHD_TURN_FILE}",

@@ -33,6 +33,7 @@ final class LabFixture implements AutoCloseable {
   private final Map<String, LabSidecar> sidecars = new LinkedHashMap<>();
   private final Thread shutdownHook;
   private LabSetup setup;
+  private List<String> flags = LabSidecar.REFLECTOR_DISCOVERY;
   private LabProcess reflector;
 
   private LabFixture(NatLab lab, Path socketDir, Path logDir) {
@@ -80,6 +81,18 @@ final class LabFixture implements AutoCloseable {
 
   /** Sidecars in {@code hosts} of the lab built as {@code wanted} says (rebuilt if it was built otherwise). */
   List<LabSidecar> use(LabSetup wanted, String... hosts) throws Exception {
+    return use(wanted, LabSidecar.REFLECTOR_DISCOVERY, hosts);
+  }
+
+  /** As {@link #use(LabSetup, String...)}, the sidecars started with {@code sidecarFlags} (restarted if they differ). */
+  List<LabSidecar> use(LabSetup wanted, List<String> sidecarFlags, String... hosts) throws Exception {
+    if (!sidecarFlags.equals(flags)) {
+      for (LabSidecar sidecar : sidecars.values()) {
+        sidecar.close();
+      }
+      sidecars.clear();
+      flags = List.copyOf(sidecarFlags);
+    }
     if (!wanted.equals(setup)) {
       stopProcesses();
       setup = null;
@@ -103,7 +116,7 @@ final class LabFixture implements AutoCloseable {
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
       for (String host : hosts) {
         Path log = nextLog(host);
-        starts.add(executor.submit(() -> LabSidecar.start(lab, host, socketDir.resolve(host + ".sock"), log)));
+        starts.add(executor.submit(() -> LabSidecar.start(lab, host, socketDir.resolve(host + ".sock"), log, flags)));
       }
     }
     Exception failure = null;

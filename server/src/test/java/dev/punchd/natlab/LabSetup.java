@@ -12,7 +12,7 @@ import java.util.Map;
 record LabSetup(String topology, Nat natA, Nat natB, Inbound inbound, int delayMillis) {
 
   /** What a router does to outbound flows. */
-  enum Nat { CONE, FULLCONE, SYMMETRIC, NONE }
+  enum Nat { CONE, FULLCONE, SYMMETRIC, PORTSHIFT, NONE }
 
   /** What a router does with an unsolicited inbound SYN. */
   enum Inbound { RST, DROP }

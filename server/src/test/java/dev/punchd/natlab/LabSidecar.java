@@ -34,9 +34,12 @@ final class LabSidecar implements SidecarApi, AutoCloseable {
     this.channel = channel;
   }
 
+  /** Discovery through the lab's reflector: what sidecars start with unless a test says otherwise. */
+  static final List<String> REFLECTOR_DISCOVERY = List.of("--public-ip", "http://" + LabSetup.REFLECTOR_LISTEN + "/");
+
   /** Starts a sidecar in {@code host} (API on {@code socket}) and returns once its health service answers SERVING. */
   static LabSidecar start(NatLab lab, String host, Path socket, Path log) throws IOException, InterruptedException {
-    return start(lab, host, socket, log, List.of("--public-ip", "http://" + LabSetup.REFLECTOR_LISTEN + "/"));
+    return start(lab, host, socket, log, REFLECTOR_DISCOVERY);
   }
 
   /** Starts a sidecar as {@link #start(NatLab, String, Path, Path)} does, with {@code flags} (discovery included). */

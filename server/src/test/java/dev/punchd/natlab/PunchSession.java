@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 final class PunchSession implements AutoCloseable {
   static final long DATA_BYTES = 1 << 20;
   private static final int CHUNK = 64 * 1024;
-  private static final String LAST_WORDS = "sent after the peer finished";
+  /** The last message B sends in {@link #assertDataBothWaysThenHalfClose()}: a known plaintext. */
+  static final String LAST_WORDS = "sent after the peer finished";
   private static final Duration DATA_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration END_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration PORT_RELEASE_TIMEOUT = Duration.ofSeconds(5);
@@ -123,6 +124,10 @@ final class PunchSession implements AutoCloseable {
       a.blocking().attemptConnection(Pair.attemptTowards(pair.idA(), pair.addressesB));
     }
     return new PunchSession(lab, a, b, pair, start, later);
+  }
+
+  Pair pair() {
+    return pair;
   }
 
   /** Each side advertises its own address and the public IP the reflector saw (its NAT's), on its port. */
