@@ -15,7 +15,6 @@ import dev.punchd.v1.CandidateType;
 import dev.punchd.v1.NatBehaviour;
 import dev.punchd.v1.NatMappingType;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -54,6 +54,13 @@ final class NatLab {
     return Commands.run(builder(List.of(script.toString(), "delay-available")), COMMAND_TIMEOUT).ok();
   }
 
+  /** A process builder for {@code natlab/coturn ARGS} in this lab (coturn on {@code pub}). */
+  ProcessBuilder coturn(String... args) {
+    List<String> command = new ArrayList<>(List.of(script.resolveSibling("coturn").toString()));
+    command.addAll(Arrays.asList(args));
+    return builder(command);
+  }
+
   /** A process builder for {@code command} inside {@code host}; its process is the command itself. */
   ProcessBuilder exec(String host, List<String> command) {
     List<String> full = new ArrayList<>(List.of(script.toString(), "exec", host));

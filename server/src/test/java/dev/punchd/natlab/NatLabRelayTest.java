@@ -73,7 +73,7 @@ class NatLabRelayTest extends LabTestBase {
   @AfterAll
   void stopCoturn() throws Exception {
     if (coturnIn != null) {
-      Commands.run(coturn("stop"), RUN_TIMEOUT).orThrow();
+      Commands.run(lab.coturn("stop"), RUN_TIMEOUT).orThrow();
     }
   }
 
@@ -218,10 +218,28 @@ class NatLabRelayTest extends LabTestBase {
           .toList();
       assertThat(ports.get(ports.size() - 1)).as("the port nat-a gave the punched flow (reply direction): %s",
           flows.get(0)).isEqualTo(Integer.toString(port(advertised)));
+      // ... and nat-b, on the peer's side, tracks the flow with exactly that address of a1's.
+      String seenByB = lab.run("nat-b", "conntrack", "-L", "-p", "tcp");
+      assertThat(seenByB.lines().filter(l -> l.contains("ESTABLISHED")))
+          .as("nat-b's conntrack: %s", seenByB)
+          .anyMatch(l -> l.contains("dst=203.0.113.1 sport=") && l.contains("dport=" + port(advertised) + " ")
+              || l.contains("src=203.0.113.1 dst=203.0.113.2 sport=" + port(advertised) + " "));
       session.assertDataBothWaysThenHalfClose();
       matrix.add(new Matrix.Row("SECURE, STUN only", setup.describe(), "a1 <-> b1", "connected directly to "
-          + advertised + " (STUN; local port " + localPort + "), nat-a conntrack agrees", outcome.establishMillis()
-          + " ms"));
+          + advertised + " (STUN; local port " + localPort + "), nat-a and nat-b conntrack agree",
+          outcome.establishMillis() + " ms"));
+    }
+    // The old guess (the reflector's IP + the local port) through the same NATs: nothing connects.
+    List<LabSidecar> guessing = fixture.use(setup, LabSidecar.REFLECTOR_DISCOVERY, "a1", "b1");
+    ConnectionOptions brief = ConnectionOptions.newBuilder().setAttemptTimeoutMs(5000).build();
+    try (PunchSession session = PunchSession.attempt(lab, guessing.get(0), guessing.get(1), brief)) {
+      String guess = session.pair().addressesA.getPublicAddresses(0);
+      assertThat(port(guess)).isEqualTo(port(session.pair().addressesA.getLocalAddresses(0)));
+      Outcome outcome = session.awaitOutcome(Duration.ofSeconds(15));
+      assertThat(outcome.a().hasFailed() && outcome.b().hasFailed()).as("the old guess: %s", outcome.describe())
+          .isTrue();
+      matrix.add(new Matrix.Row("SECURE, reflector only (old guess)", setup.describe(), "a1 <-> b1",
+          "failed as expected: A advertised " + guess + ", which nat-a does not use", "-"));
     }
   }
 
@@ -237,23 +255,15 @@ class NatLabRelayTest extends LabTestBase {
   }
 
   private void startCoturn(LabSetup setup) throws Exception {
-    Commands.run(coturn("start", "--rfc5780"), RUN_TIMEOUT).orThrow();
+    Commands.run(lab.coturn("start", "--rfc5780"), RUN_TIMEOUT).orThrow();
     coturnIn = setup;
   }
 
   private void stopCoturnIfRunning() throws Exception {
     if (coturnIn != null) {
-      Commands.run(coturn("stop"), RUN_TIMEOUT).orThrow();
+      Commands.run(lab.coturn("stop"), RUN_TIMEOUT).orThrow();
       coturnIn = null;
     }
-  }
-
-  private ProcessBuilder coturn(String command, String... args) {
-    List<String> full = new ArrayList<>(List.of(repoRoot.resolve("natlab/coturn").toString(), command));
-    full.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(full);
-    builder.environment().put("NATLAB_ID", lab.id());
-    return builder;
   }
 
   private static String relayedCandidate(GetAddressesResponse addresses) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * punchd's STUN and TURN client through real NATs: coturn on {@code pub} ({@code natlab/coturn}), a1 behind
- * a symmetric NAT, b1 behind a cone NAT. Not yet through the sidecar (issue 13 wires it in). Skips loudly
+ * a symmetric NAT, b1 behind a cone NAT (the sidecar using them: {@link NatLabRelayTest}). Skips loudly
  * without root, the lab's tools or coturn, fails under CI=true.
  */
 @Tag("natlab")
@@ -46,26 +46,18 @@ class StunTurnLabTest {
     Coturn.requireInstalled();
     up = true;
     lab.up(new LabSetup("two-nats", SYMMETRIC, CONE, DROP, 0));
-    Commands.run(coturn("start", "--rfc5780"), RUN_TIMEOUT).orThrow();
+    Commands.run(lab.coturn("start", "--rfc5780"), RUN_TIMEOUT).orThrow();
   }
 
   @AfterAll
   void closeLab() throws Exception {
     if (up) {
       try {
-        Commands.run(coturn("stop"), RUN_TIMEOUT).orThrow();
+        Commands.run(lab.coturn("stop"), RUN_TIMEOUT).orThrow();
       } finally {
         lab.down();
       }
     }
-  }
-
-  private ProcessBuilder coturn(String command, String... args) {
-    List<String> full = new ArrayList<>(List.of(repoRoot.resolve("natlab/coturn").toString(), command));
-    full.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(full);
-    builder.environment().put("NATLAB_ID", lab.id());
-    return builder;
   }
 
   private List<String> java(String... args) {
