@@ -48,6 +48,11 @@ final class CandidateGatherer {
     this.settings = settings;
     this.traversal = settings.traversal();
     this.scheduler = scheduler;
+    if (!traversal.stunServers().isEmpty() || !traversal.turnServers().isEmpty()) {
+      log.info("STUN servers {}, TURN relays {} (SECURE connections; relayed candidates wait {} ms)",
+          traversal.stunServers().stream().map(server -> "stun://" + HostPort.format(server)).toList(),
+          traversal.turnServers(), traversal.relayAfter().toMillis());
+    }
     if (traversal.stunServers().isEmpty() && !"none".equals(settings.publicIp().describe())) {
       log.warn("public addresses assume the NAT keeps each connection's local port (no --stun server to observe "
           + "it); GetAddresses types them PUBLIC_PORT_ASSUMED");

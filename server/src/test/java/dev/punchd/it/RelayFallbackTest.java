@@ -151,6 +151,23 @@ class RelayFallbackTest {
   }
 
   @Test
+  void aRelayOverItsQuotaIsNamedAndTheConnectionStillWorksDirectly() throws Exception {
+    try (Coturn small = Coturn.start(USER, PASSWORD, "user-quota=1")) {
+      TurnServer turn = new TurnServer(small.address(), USER, PASSWORD);
+      UnaryOperator<EngineSettings> quota = s -> s.withTraversal(NatTraversal.NONE.withServers(List.of(),
+          List.of(turn)));
+      try (TestSidecar a = TestSidecar.start(quota); TestSidecar b = TestSidecar.start()) {
+        GetAddressesResponse first = Pair.allocate(a, ConnectionOptions.getDefaultInstance());
+        assertThat(first.getRelayErrorsList()).isEmpty();
+        Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
+        assertThat(pair.addressesA.getRelayErrorsList()).singleElement().asString()
+            .startsWith(turn + ": Allocate refused: 486");
+        pair.attemptBoth().awaitEstablished();
+      }
+    }
+  }
+
+  @Test
   void stunReportsTheMappingOfTheConnectionsOwnPort() throws Exception {
     try (TestSidecar a = TestSidecar.start(traversal(PASSWORD)); TestSidecar plain = TestSidecar.start()) {
       GetAddressesResponse addresses = Pair.allocate(a, ConnectionOptions.getDefaultInstance());
