@@ -43,6 +43,12 @@ final class TraversalOptions {
           + "keep priority [PUNCHD_RELAY_AFTER] (default: ${DEFAULT-VALUE})")
   Duration relayAfter;
 
+  @Option(names = "--gather-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "${env:PUNCHD_GATHER_TIMEOUT:-2s}",
+      description = "Bound on STUN and TURN together while GetAddresses allocates a connection; what is not "
+          + "done by then is reported and left out [PUNCHD_GATHER_TIMEOUT] (default: ${DEFAULT-VALUE})")
+  Duration gatherTimeout;
+
   /**
    * @throws IllegalArgumentException naming a malformed server (password masked) or file line
    * @throws IOException when {@code --turn-file} cannot be read
@@ -64,7 +70,8 @@ final class TraversalOptions {
         }
       }
     }
-    return NatTraversal.NONE.withServers(stunServers, turnServers).withRelayAfter(relayAfter);
+    return NatTraversal.NONE.withServers(stunServers, turnServers).withRelayAfter(relayAfter)
+        .withDiscoveryTimeout(gatherTimeout);
   }
 
   private List<String> readTurnFile() throws IOException {

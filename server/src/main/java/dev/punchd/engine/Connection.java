@@ -8,11 +8,11 @@ import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
 import dev.punchd.transport.PeerClosedException;
 import dev.punchd.transport.SharedPort;
+import dev.punchd.v1.Candidate;
 import dev.punchd.v1.CloseInitiator;
 import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.Closed;
 import dev.punchd.v1.Established;
-import dev.punchd.v1.Candidate;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.Failed;
 import dev.punchd.v1.NatBehaviour;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One punched connection: its port, its state machine (ALLOCATED, CONNECTING, ESTABLISHED, then FAILED
- * or CLOSED), its attempt and its {@link DataPipe}. One lock owns the state of the connection and of its
+ * or CLOSED), its attempt, its TURN allocations ({@link RelayCandidates}) and its {@link DataPipe}. One lock owns the state of the connection and of its
  * pipe, so the end is decided once, in one place; every transition publishes its event after that lock is
  * released (nothing is called out of the engine under it). A terminal transition first stops the pipe and
  * the attempt (cancel), then aborts the link within its bound, frees the port and stops counting the
@@ -139,22 +139,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
     metrics.attemptStarted(Transport.TCP);
     started.start();
-    relays.start(peers, new RelayCandidates.Sink() {
-      @Override
-      public boolean isDecided() {
-        return started.isDecided();
-      }
-
-      @Override
-      public void waitUntil(long nanoTime) {
-        started.waitUntil(nanoTime);
-      }
-
-      @Override
-      public void offer(java.net.Socket socket, InetSocketAddress peer) {
-        started.offer(socket, peer);
-      }
-    });
+    relays.start(peers, started);
   }
 
   /** Closes the connection in whatever state it is (no-op once terminal). */

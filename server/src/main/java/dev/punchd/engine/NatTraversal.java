@@ -41,4 +41,8 @@ public record NatTraversal(List<InetSocketAddress> stunServers, List<TurnServer>
   public NatTraversal withRelayAfter(Duration after) {
     return new NatTraversal(stunServers, turnServers, after, discoveryTimeout);
   }
+
+  public NatTraversal withDiscoveryTimeout(Duration timeout) {
+    return new NatTraversal(stunServers, turnServers, relayAfter, timeout);
+  }
 }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * NATs answer early SYNs with RST, and the peer may start seconds later. Each address is dialled by a
  * {@link DialLoop}. Thread-safe; reports exactly once.
  */
-final class PunchAttempt {
+final class PunchAttempt implements RelayCandidates.Sink {
   private static final Logger log = LoggerFactory.getLogger(PunchAttempt.class);
   /** Inbound candidates in handshake at once, at most: strangers racing to the port cannot pile up threads. */
   private static final int MAX_INBOUND_IN_HANDSHAKE = 16;
@@ -130,11 +130,13 @@ final class PunchAttempt {
    * Runs the handshake and nomination on a candidate from another source (a TURN relay's connection from
    * {@code peer}) exactly as on a dialled one.
    */
-  void offer(Socket socket, InetSocketAddress peer) {
+  @Override
+  public void offer(Socket socket, InetSocketAddress peer) {
     conclude(socket, peer, false);
   }
 
-  boolean isDecided() {
+  @Override
+  public boolean isDecided() {
     return nomination.isDecided();
   }
 
@@ -256,7 +258,8 @@ final class PunchAttempt {
   }
 
   /** Waits until {@code nanoTime} (at most until the deadline) or until the attempt is decided. */
-  void waitUntil(long nanoTime) {
+  @Override
+  public void waitUntil(long nanoTime) {
     try {
       decided.await(Math.max(0, Math.min(nanoTime, deadlineNanos) - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {

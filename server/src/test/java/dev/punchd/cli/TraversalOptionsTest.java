@@ -29,7 +29,7 @@ class TraversalOptionsTest {
   void repeatedAndCommaSeparatedServersAreAllKept() throws Exception {
     NatTraversal traversal = parse("--stun", "stun://127.0.0.1:3478,stun://127.0.0.2:3479",
         "--turn", "turn://alice:s%40cret@127.0.0.1:3478", "--turn", "turn://bob:pw@[::1]:5349",
-        "--relay-after", "500ms");
+        "--relay-after", "500ms", "--gather-timeout", "5s");
 
     assertThat(traversal.stunServers()).containsExactly(new InetSocketAddress("127.0.0.1", 3478),
         new InetSocketAddress("127.0.0.2", 3479));
@@ -38,6 +38,7 @@ class TraversalOptionsTest {
         new TurnServer(new InetSocketAddress("::1", 5349), "bob", "pw"));
     assertThat(traversal.turnServers().get(0).toString()).isEqualTo("turn://alice@127.0.0.1:3478");
     assertThat(traversal.relayAfter()).isEqualTo(Duration.ofMillis(500));
+    assertThat(traversal.discoveryTimeout()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
@@ -47,6 +48,7 @@ class TraversalOptionsTest {
     assertThat(traversal.stunServers()).isEmpty();
     assertThat(traversal.turnServers()).isEmpty();
     assertThat(traversal.relayAfter()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(traversal.discoveryTimeout()).isEqualTo(Duration.ofSeconds(2));
   }
 
   @Test

@@ -48,12 +48,14 @@ import org.opentest4j.MultipleFailuresError;
  * way at once intact (SHA-256) and ends cleanly, while a packet capture on {@code pub} never sees the known
  * plaintext; cone <-> cone still connects directly; behind a NAT that changes ports (per source), STUN's
  * address is the one the NAT really uses (conntrack) and the punch is direct. {@link #RUNS} runs per cell
- * ({@code -Dnatlab.relay.runs=20} in the bench), the cells of one router pair at once. Needs root (skips
- * loudly, fails under CI=true).
+ * ({@code -Dnatlab.relay.runs=20} in the bench), up to {@link #AT_ONCE} punches of one router pair at once.
+ * Needs root (skips loudly, fails under CI=true).
  */
 @Tag("natlab")
 class NatLabRelayTest extends LabTestBase {
   private static final int RUNS = Integer.getInteger("natlab.relay.runs", 2);
+  /** Punches at once, at most (the CI run's 4 cells of a router pair run together). */
+  private static final int AT_ONCE = Integer.getInteger("natlab.relay.parallel", 8);
   private static final List<Duration> SKEWS = List.of(Duration.ZERO, Duration.ofSeconds(3));
   private static final String COTURN = "203.0.113.10:3478";
   private static final String RELAY = "turn://alice@" + COTURN;
@@ -95,6 +97,18 @@ class NatLabRelayTest extends LabTestBase {
       }
     }
     List<Throwable> failures = new ArrayList<>();
+    for (int first = 0; first < cells.size(); first += AT_ONCE) {
+      punchAtOnce(setup, sides, cells.subList(first, Math.min(cells.size(), first + AT_ONCE)), failures);
+    }
+    if (!failures.isEmpty()) {
+      throw new MultipleFailuresError(setup.describe() + ": " + failures.size() + " of " + cells.size()
+          + " punches failed", failures);
+    }
+  }
+
+  /** Punches {@code cells} at once, recording each in the matrix and failures in {@code failures}. */
+  private void punchAtOnce(LabSetup setup, List<LabSidecar> sides, List<Cell> cells, List<Throwable> failures)
+      throws InterruptedException {
     try (ExecutorService punches = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<String>> results = cells.stream().map(cell -> punches.submit(() -> relayed(sides, cell))).toList();
       for (int i = 0; i < cells.size(); i++) {
@@ -109,10 +123,6 @@ class NatLabRelayTest extends LabTestBase {
         matrix.add(new Matrix.Row(cells.get(i).toString(), setup.describe(), "a1 <-> b1", result, time));
       }
     }
-    if (!failures.isEmpty()) {
-      throw new MultipleFailuresError(setup.describe() + ": " + failures.size() + " of " + cells.size()
-          + " punches failed", failures);
-    }
   }
 
   private String relayed(List<LabSidecar> sides, Cell cell) throws Exception {
@@ -120,6 +130,10 @@ class NatLabRelayTest extends LabTestBase {
     ConnectionOptions options = ConnectionOptions.newBuilder().setAttemptTimeoutMs((int) window.toMillis()).build();
     try (PunchSession session = PunchSession.attemptApart(lab, sides.get(0), sides.get(1), options, cell.skew(),
         cell.aFirst())) {
+      String relayErrors = "relay errors of A " + session.pair().addressesA.getRelayErrorsList() + ", B "
+          + session.pair().addressesB.getRelayErrorsList();
+      assertThat(session.pair().addressesA.getRelayErrorsList()).as(relayErrors).isEmpty();
+      assertThat(session.pair().addressesB.getRelayErrorsList()).as(relayErrors).isEmpty();
       assertThat(relayedCandidate(session.pair().addressesA)).startsWith("203.0.113.10:");
       assertThat(relayedCandidate(session.pair().addressesB)).startsWith("203.0.113.10:");
       Outcome outcome = session.awaitOutcome(window.plus(cell.skew()).plus(Duration.ofSeconds(5)));
