@@ -66,6 +66,9 @@ class NatLabRelayTest extends LabTestBase {
   /** After the later call: the relay budget (2 s), a handshake through coturn, and a busy 2-core machine. */
   private static final Duration AFTER_LATER_CALL = Duration.ofSeconds(25);
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(30);
+  /** The attempt window of a single punch (calls at once). */
+  private static final ConnectionOptions AT_ONCE_WINDOW =
+      ConnectionOptions.newBuilder().setAttemptTimeoutMs(25_000).build();
   private LabSetup coturnIn; // the setup whose lab coturn runs in, null when it is not running
 
   NatLabRelayTest() {
@@ -160,8 +163,7 @@ class NatLabRelayTest extends LabTestBase {
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(capture.getInputStream(), StandardCharsets.UTF_8));
       assertThat(CompletableFuture.supplyAsync(() -> readLine(out)).get(30, TimeUnit.SECONDS)).isEqualTo("ready");
-      ConnectionOptions options = ConnectionOptions.newBuilder().setAttemptTimeoutMs(25_000).build();
-      try (PunchSession session = PunchSession.attempt(lab, sides.get(0), sides.get(1), options)) {
+      try (PunchSession session = PunchSession.attempt(lab, sides.get(0), sides.get(1), AT_ONCE_WINDOW)) {
         Outcome outcome = session.awaitOutcome(Duration.ofSeconds(30));
         assertThat(outcome.bothEstablished()).as("both established: %s", outcome.describe()).isTrue();
         session.assertDataBothWaysThenHalfClose();
@@ -189,8 +191,7 @@ class NatLabRelayTest extends LabTestBase {
   void coneToConeStillConnectsDirectly() throws Exception {
     LabSetup setup = new LabSetup("two-nats", CONE, CONE, DROP, 0);
     List<LabSidecar> sides = useWithCoturn(setup, STUN_AND_TURN);
-    ConnectionOptions options = ConnectionOptions.newBuilder().setAttemptTimeoutMs(25_000).build();
-    try (PunchSession session = PunchSession.attempt(lab, sides.get(0), sides.get(1), options)) {
+    try (PunchSession session = PunchSession.attempt(lab, sides.get(0), sides.get(1), AT_ONCE_WINDOW)) {
       Outcome outcome = session.awaitOutcome(Duration.ofSeconds(30));
       System.out.printf("natlab relay cone <-> cone: %s%n", outcome.describe());
       session.assertEstablishedVia(outcome, Route.PUBLIC);
@@ -207,8 +208,7 @@ class NatLabRelayTest extends LabTestBase {
   void behindAPortChangingNatStunAdvertisesThePortThePeerSees() throws Exception {
     LabSetup setup = new LabSetup("two-nats", PORTSHIFT, CONE, DROP, 0);
     List<LabSidecar> sides = useWithCoturn(setup, STUN);
-    ConnectionOptions options = ConnectionOptions.newBuilder().setAttemptTimeoutMs(25_000).build();
-    try (PunchSession session = PunchSession.attempt(lab, sides.get(0), sides.get(1), options)) {
+    try (PunchSession session = PunchSession.attempt(lab, sides.get(0), sides.get(1), AT_ONCE_WINDOW)) {
       GetAddressesResponse a = session.pair().addressesA;
       int localPort = port(a.getLocalAddresses(0));
       String advertised = a.getPublicAddresses(0);
