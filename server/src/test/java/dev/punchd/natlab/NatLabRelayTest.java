@@ -137,6 +137,9 @@ class NatLabRelayTest extends LabTestBase {
           + session.pair().addressesB.getRelayErrorsList();
       assertThat(session.pair().addressesA.getRelayErrorsList()).as(relayErrors).isEmpty();
       assertThat(session.pair().addressesB.getRelayErrorsList()).as(relayErrors).isEmpty();
+      // a1 is behind the symmetric nat-a in every one of these cells: STUN (RFC 5780) says so.
+      assertThat(session.pair().addressesA.getNat().getMapping()).as("a1's NAT, %s",
+          session.pair().addressesA.getNat().getDetail()).isEqualTo(NatMappingType.ADDRESS_AND_PORT_DEPENDENT);
       assertThat(relayedCandidate(session.pair().addressesA)).startsWith("203.0.113.10:");
       assertThat(relayedCandidate(session.pair().addressesB)).startsWith("203.0.113.10:");
       Outcome outcome = session.awaitOutcome(window.plus(cell.skew()).plus(Duration.ofSeconds(5)));
