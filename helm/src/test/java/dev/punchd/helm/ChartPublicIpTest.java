@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The chart offers exactly the discovery providers the sidecar accepts: the real punchd jar starts with the
  * environment the chart renders for every kind of {@code punchd.publicIp} the schema allows, and refuses
  * {@code stun://}, which the schema refuses too. (The empty value leaves punchd's own default, tested with
- * the CLI.) Listeners are moved to loopback and a socket in a temporary directory; URLs point at loopback,
+ * the CLI.) STUN servers and TURN relays have values of their own, and the jar starts with what they render
+ * (the TURN Secret's file in a temporary directory). Listeners are moved to loopback and a socket in a temporary directory; URLs point at loopback,
  * and nothing asks for an address, so no discovery request is made. Needs server/target/punchd.jar.
  */
 class ChartPublicIpTest {
@@ -59,6 +60,29 @@ class ChartPublicIpTest {
     assertThat(punchd.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)).as("punchd exited").isTrue();
     assertThat(punchd.exitValue()).isEqualTo(2);
     assertThat(log()).contains("unknown public IP provider '" + stun + "'");
+  }
+
+  @Test
+  void theSidecarStartsWithTheChartsStunAndTurnSettings() throws Exception {
+    Path values = Files.writeString(dir.resolve("values.yaml"),
+        "punchd:\n  stun: [\"stun://127.0.0.1:3478\", \"stun://127.0.0.2:3478\"]\n"
+            + "  turn: {existingSecret: punchd-turn, relayAfter: 2s}\n");
+    Map<String, String> env = env(RenderedChart.render(command -> command.withValuesFile(values)).sidecar());
+    assertThat(env).containsEntry("PUNCHD_TURN_FILE", "/etc/punchd/turn/servers");
+    // The Secret's file, as Kubernetes would mount it.
+    env.put("PUNCHD_TURN_FILE", Files.writeString(dir.resolve("servers"),
+        "# relays\nturn://alice:s3cret-pw@127.0.0.1:3478\n").toString());
+
+    Process punchd = start(env);
+    try {
+      awaitLog(punchd, SERVING);
+    } finally {
+      punchd.destroy();
+    }
+    assertThat(punchd.waitFor(30, TimeUnit.SECONDS)).as("punchd stopped after SIGTERM").isTrue();
+    assertThat(log()).contains("STUN servers [stun://127.0.0.1:3478, stun://127.0.0.2:3478], "
+        + "TURN relays [turn://alice@127.0.0.1:3478] (SECURE connections; relayed candidates wait 2000 ms)")
+        .doesNotContain("s3cret-pw");
   }
 
   /** Runs the jar with the chart's PUNCHD_* variables, its listeners moved to this test's loopback and socket. */
