@@ -54,7 +54,8 @@ public final class HolePunchService extends HolePunchGrpc.HolePunchImplBase {
   @Override
   public void attemptConnection(AttemptConnectionRequest request, StreamObserver<AttemptConnectionResponse> responses) {
     respond(request.getConnectionId(), responses, () -> {
-      manager.attempt(request.getConnectionId(), request.getPeerAddressesList(), request.getPeerFingerprint());
+      manager.attempt(request.getConnectionId(), request.getPeerAddressesList(), request.getPeerCandidatesList(),
+          request.getPeerFingerprint());
       return AttemptConnectionResponse.getDefaultInstance();
     });
   }

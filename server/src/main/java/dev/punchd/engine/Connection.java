@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
@@ -65,6 +66,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private long attemptStartNanos; // guarded by lock
   private boolean outputFinished; // guarded by lock
   private boolean inputFinished; // guarded by lock
+  private Map<InetSocketAddress, String> peerRelays = Map.of(); // guarded by lock: the peer's relayed addresses
 
   /** What GetAddresses reports. */
   public record Addresses(List<String> local, List<String> published, String discoveryError,
@@ -120,8 +122,12 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
   }
 
-  /** Starts punching toward {@code peers}; validated by the caller. */
-  void attempt(List<InetSocketAddress> peers, String peerFingerprint) {
+  /**
+   * Starts punching toward {@code peers}; validated by the caller.
+   *
+   * @param peerRelays the peer's relayed addresses among {@code peers}, each with its relay's name
+   */
+  void attempt(List<InetSocketAddress> peers, String peerFingerprint, Map<InetSocketAddress, String> peerRelays) {
     PunchAttempt started;
     lock.lock();
     try {
@@ -131,6 +137,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       }
       Handshaker handshaker = credentials == null ? new RawHandshaker() : credentials.handshaker(peerFingerprint);
       state = State.CONNECTING;
+      this.peerRelays = Map.copyOf(peerRelays);
       attemptStartNanos = System.nanoTime();
       attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       started = attempt;
@@ -161,8 +168,10 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   public void established(Link winner) {
     Duration elapsed;
     Optional<TurnServer> relay = relays.relayOf(winner);
+    String relayName;
     lock.lock();
     try {
+      relayName = relay.map(TurnServer::toString).orElse(peerRelays.getOrDefault(winner.remoteAddress(), ""));
       if (state != State.CONNECTING) {
         elapsed = null;
       } else {
@@ -178,8 +187,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
             .setTransport(Transport.TCP)
             .setEstablishMillis(elapsed.toMillis())
             .setSecurity(security)
-            .setPath(relay.isPresent() ? PathKind.RELAY : PathKind.DIRECT)
-            .setRelay(relay.map(TurnServer::toString).orElse(""))).build());
+            .setPath(relayName.isEmpty() ? PathKind.DIRECT : PathKind.RELAY)
+            .setRelay(relayName)).build());
       }
     } finally {
       lock.unlock();
@@ -195,7 +204,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
     try (LogContext.Scope ignored = LogContext.connection(id)) {
       log.info("connection {}: established with {} in {} ms{}", id, LogAddresses.of(winner.remoteAddress()),
-          elapsed.toMillis(), relay.map(r -> " through relay " + r).orElse(""));
+          elapsed.toMillis(), relayName.isEmpty() ? "" : " through relay " + relayName);
     }
     hub.deliver();
   }

@@ -2,6 +2,8 @@ package dev.punchd.engine;
 
 import dev.punchd.observe.LogContext;
 import dev.punchd.transport.SharedPort;
+import dev.punchd.v1.Candidate;
+import dev.punchd.v1.CandidateType;
 import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.ConnectionOptions;
 import dev.punchd.v1.SecurityMode;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -155,8 +158,23 @@ public final class ConnectionManager implements AutoCloseable {
    *     FAILED_PRECONDITION when the connection is past allocation
    */
   public void attempt(String id, List<String> peerAddresses, String peerFingerprint) {
+    attempt(id, peerAddresses, List.of(), peerFingerprint);
+  }
+
+  /**
+   * Starts punching toward the peer's addresses and typed candidates (dialled alike); a connection through a
+   * candidate typed RELAYED is reported as relayed.
+   *
+   * @throws PunchdException as {@link #attempt(String, List, String)}
+   */
+  public void attempt(String id, List<String> peerAddresses, List<Candidate> peerCandidates, String peerFingerprint) {
     Connection connection = get(id);
-    List<InetSocketAddress> peers = parsePeers(peerAddresses);
+    List<String> all = new ArrayList<>(peerAddresses);
+    peerCandidates.forEach(candidate -> all.add(candidate.getAddress()));
+    List<InetSocketAddress> peers = parsePeers(all);
+    Map<InetSocketAddress, String> peerRelays = new HashMap<>();
+    peerCandidates.stream().filter(c -> c.getType() == CandidateType.RELAYED)
+        .forEach(c -> peerRelays.put(HostPort.parse(c.getAddress()), c.getSource()));
     String fingerprint = peerFingerprint == null ? "" : peerFingerprint.trim().toLowerCase();
     if (connection.security() == SecurityMode.SECURE) {
       if (fingerprint.isEmpty()) {
@@ -170,7 +188,7 @@ public final class ConnectionManager implements AutoCloseable {
         throw PunchdException.invalid("peer_fingerprint is this connection's own fingerprint");
       }
     }
-    connection.attempt(peers, fingerprint);
+    connection.attempt(peers, fingerprint, peerRelays);
   }
 
   /** Closes the connection (any state); closing an ended connection does nothing. */

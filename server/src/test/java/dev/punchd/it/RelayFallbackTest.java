@@ -1,6 +1,7 @@
 package dev.punchd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.punchd.SidecarOptions;
 import dev.punchd.engine.EngineSettings;
@@ -27,6 +28,7 @@ import dev.punchd.v1.GetAddressesResponse;
 import dev.punchd.v1.NatMappingType;
 import dev.punchd.v1.PathKind;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -41,8 +43,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine with STUN and TURN against a real coturn on loopback: a peer that can only reach A through A's
  * relayed address connects (SECURE, the same handshake), data crosses intact both ways, Established and the
- * metrics say RELAY, and the allocation is released at the end; direct paths win when they exist; a relay
- * that refuses is named in GetAddresses and in Failed; STUN reports the mapping of the connection's own port.
+ * metrics say RELAY (on the dialling side too, given the typed candidate), and the allocation is released at
+ * the end; direct paths win when they exist; a relay that refuses is named in GetAddresses and in Failed; STUN
+ * reports the mapping of the connection's own port.
  */
 class RelayFallbackTest {
   private static final String USER = "alice";
@@ -81,11 +84,11 @@ class RelayFallbackTest {
       assertThat(pair.addressesA.toString()).doesNotContain(PASSWORD);
 
       // A's only peer address refuses (nothing listens there), but its IP is B's, so B gets a permission;
-      // B is told nothing but A's relayed address.
+      // B is told nothing but A's relayed candidate, typed as GetAddresses returned it.
       a.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idA())
           .addPeerAddresses("127.0.0.1:" + closedPort()).setPeerFingerprint(pair.addressesB.getFingerprint()).build());
       b.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idB())
-          .addPeerAddresses(relayed.getAddress()).setPeerFingerprint(pair.addressesA.getFingerprint()).build());
+          .addPeerCandidates(relayed).setPeerFingerprint(pair.addressesA.getFingerprint()).build());
 
       Established atA = established(pair.eventsA);
       Established atB = established(pair.eventsB);
@@ -93,6 +96,8 @@ class RelayFallbackTest {
       assertThat(atA.getRelay()).isEqualTo(relayed.getSource());
       assertThat(atA.getRemoteAddress()).isEqualTo(HostPort.format(coturn.address()));
       assertThat(atB.getRemoteAddress()).isEqualTo(relayed.getAddress());
+      assertThat(atB.getPath()).isEqualTo(PathKind.RELAY); // B dialled it, and knew it was a relayed candidate
+      assertThat(atB.getRelay()).isEqualTo(relayed.getSource());
       assertThat(atA.getEstablishMillis()).isGreaterThanOrEqualTo(300); // the relay waited for direct paths
 
       StreamClient streamA = StreamClient.open(a.async(), pair.idA());
@@ -185,6 +190,22 @@ class RelayFallbackTest {
       assertThat(without.getCandidatesList()).allMatch(c -> c.getType() == CandidateType.HOST);
       assertThat(without.getNat().getMapping()).isEqualTo(NatMappingType.NAT_MAPPING_UNKNOWN);
       assertThat(without.getNat().getDetail()).contains("no STUN server configured");
+    }
+  }
+
+  @Test
+  void aMalformedPeerCandidateIsRefusedNamingIt() throws Exception {
+    try (TestSidecar a = TestSidecar.start()) {
+      GetAddressesResponse addresses = Pair.allocate(a, ConnectionOptions.getDefaultInstance());
+      AttemptConnectionRequest request = AttemptConnectionRequest.newBuilder()
+          .setConnectionId(addresses.getConnectionId()).setPeerFingerprint("ab".repeat(32))
+          .addPeerCandidates(Candidate.newBuilder().setAddress("203.0.113.9:99999").setType(CandidateType.RELAYED))
+          .build();
+      assertThatThrownBy(() -> a.blocking().attemptConnection(request))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains("'203.0.113.9:99999'");
+          });
     }
   }
 
