@@ -1,21 +1,26 @@
 package dev.punchd.transport;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import jdk.net.ExtendedSocketOptions;
 
 /** Plain TCP, bytes as they are: what a peer doing bare TCP simultaneous open expects. Thread-safe as {@link Link}. */
 public final class RawLink extends SocketLink {
   private final InputStream in;
   private final OutputStream out;
+  private final ByteOutput output;
 
   public RawLink(Socket socket) throws IOException {
     super(socket);
     this.in = socket.getInputStream();
     this.out = socket.getOutputStream();
+    this.output = new StreamOutput(out);
   }
 
   /** Large reads: plain TCP hands over whatever the kernel has. */
@@ -53,10 +58,13 @@ public final class RawLink extends SocketLink {
     return in.read(buffer);
   }
 
-  /** Straight from the chunk's array to the socket. */
+  /**
+   * Straight from the chunk's arrays to the socket ({@code ByteString.writeTo(OutputStream)} would copy a
+   * flat chunk first, lest the stream keep the array; a socket stream does not).
+   */
   @Override
   public void write(ByteString data) throws IOException {
-    data.writeTo(out);
+    UnsafeByteOperations.unsafeWriteTo(data, output);
   }
 
   @Override
@@ -78,4 +86,44 @@ public final class RawLink extends SocketLink {
     close();
   }
 
+
+  /** Hands a ByteString's own arrays to a stream that keeps none of them. */
+  private static final class StreamOutput extends ByteOutput {
+    private final OutputStream out;
+
+    StreamOutput(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(byte value) throws IOException {
+      out.write(value);
+    }
+
+    @Override
+    public void write(byte[] value, int offset, int length) throws IOException {
+      out.write(value, offset, length);
+    }
+
+    @Override
+    public void writeLazy(byte[] value, int offset, int length) throws IOException {
+      out.write(value, offset, length);
+    }
+
+    @Override
+    public void write(ByteBuffer value) throws IOException {
+      if (value.hasArray()) {
+        out.write(value.array(), value.arrayOffset() + value.position(), value.remaining());
+      } else {
+        byte[] copy = new byte[value.remaining()];
+        value.duplicate().get(copy);
+        out.write(copy);
+      }
+    }
+
+    @Override
+    public void writeLazy(ByteBuffer value) throws IOException {
+      write(value);
+    }
+  }
 }
