@@ -3,6 +3,7 @@ package dev.punchd.transport;
 import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,14 +14,15 @@ import jdk.net.ExtendedSocketOptions;
 /** Plain TCP, bytes as they are: what a peer doing bare TCP simultaneous open expects. Thread-safe as {@link Link}. */
 public final class RawLink extends SocketLink {
   private final InputStream in;
+  /** Largest write gathered from smaller pieces. */
+  private static final int GATHER_BYTES = 64 * 1024;
   private final OutputStream out;
-  private final ByteOutput output;
+  private StreamOutput output; // writer thread only
 
   public RawLink(Socket socket) throws IOException {
     super(socket);
     this.in = socket.getInputStream();
     this.out = socket.getOutputStream();
-    this.output = new StreamOutput(out);
   }
 
   /** Large reads: plain TCP hands over whatever the kernel has. */
@@ -60,11 +62,16 @@ public final class RawLink extends SocketLink {
 
   /**
    * Straight from the chunk's arrays to the socket ({@code ByteString.writeTo(OutputStream)} would copy a
-   * flat chunk first, lest the stream keep the array; a socket stream does not).
+   * flat chunk first, lest the stream keep the array; a socket stream does not). Pieces of 64 KiB and more
+   * go to the socket as they are; smaller ones (a batch of small messages) are gathered into one write.
    */
   @Override
   public void write(ByteString data) throws IOException {
+    if (output == null) {
+      output = new StreamOutput(new BufferedOutputStream(out, GATHER_BYTES)); // the first write: idle links have none
+    }
     UnsafeByteOperations.unsafeWriteTo(data, output);
+    output.out.flush();
   }
 
   @Override
