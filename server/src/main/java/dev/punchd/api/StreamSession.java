@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Thread-safe: everything that writes to the response observer holds this object's lock, and one thread
  * at a time sends received bytes (the others leave it a request to go round again); asking for messages
  * holds {@code credit}. gRPC calls this on its transport thread (see {@link StreamCallExecutor}), so nothing
- * here blocks.
+ * here waits for more than another thread's short critical section (never for I/O).
  */
 final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   /** Response bytes gRPC may buffer toward a client before the call stops being ready. */
@@ -37,7 +37,7 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   private final ServerCallStreamObserver<StreamResponse> responses;
   private volatile DataPipe pipe;
   private volatile String connectionId = ""; // for the log context, once known
-  private boolean ended; // guarded by this
+  private volatile boolean ended; // written holding this
   private boolean peerFinishedSent; // guarded by this
   private final AtomicInteger drainRequests = new AtomicInteger(); // onReceivable calls not yet served
   private final Object credit = new Object();
@@ -56,10 +56,8 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
 
   @Override
   public void onNext(StreamRequest request) {
-    synchronized (this) {
-      if (ended) {
-        return;
-      }
+    if (ended) {
+      return;
     }
     try {
       DataPipe current = pipe;
