@@ -35,18 +35,21 @@ func main() {
 	raw := flag.Bool("raw", false, "RAW connection (default SECURE)")
 	rounds := flag.Int("rounds", 3, "rounds, alternating TCP and punchd")
 	seconds := flag.Float64("seconds", 3, "measuring time per figure and round")
+	warmup := flag.Float64("warmup", 3, "unrecorded time per figure before the rounds (the sidecars' JIT warms up)")
+	tsv := flag.Bool("tsv", false, "print tab-separated figures (mode, figure, punchd, TCP, ratio or difference) instead of Markdown")
 	flag.Parse()
 	mode := punchdv1.SecurityMode_SECURE
 	if *raw {
 		mode = punchdv1.SecurityMode_RAW
 	}
-	if err := run(*apiA, *apiB, mode, *rounds, time.Duration(*seconds*float64(time.Second))); err != nil {
+	toDuration := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+	if err := run(*apiA, *apiB, mode, *rounds, toDuration(*seconds), toDuration(*warmup), *tsv); err != nil {
 		fmt.Fprintln(os.Stderr, "datapath:", err)
 		os.Exit(1)
 	}
 }
 
-func run(apiA, apiB string, mode punchdv1.SecurityMode, rounds int, span time.Duration) error {
+func run(apiA, apiB string, mode punchdv1.SecurityMode, rounds int, span, warmup time.Duration, tsv bool) error {
 	bulk, err := connect(apiA, apiB, mode)
 	if err != nil {
 		return err
@@ -66,7 +69,19 @@ func run(apiA, apiB string, mode punchdv1.SecurityMode, rounds int, span time.Du
 	}
 	go io.Copy(tcpEchoPeer, tcpEchoPeer)
 
-	var abRatio, baRatio, p50Delta, p99Delta, abTCP, abPunchd, p50TCP, p50Punchd []float64
+	if warmup > 0 {
+		if _, err := throughput(streamWriter(bulk.a), streamReader(bulk.b), warmup); err != nil {
+			return err
+		}
+		if _, err := throughput(streamWriter(bulk.b), streamReader(bulk.a), warmup); err != nil {
+			return err
+		}
+		if _, err := pingPong(streamWriter(echo.a), streamReader(echo.a), warmup); err != nil {
+			return err
+		}
+	}
+	var abRatio, baRatio, p50Delta, p99Delta, abTCP, abPunchd, baTCP, baPunchd []float64
+	var p50TCP, p50Punchd, p99TCP, p99Punchd []float64
 	for round := 0; round < rounds; round++ {
 		tcpRate, err := throughput(tcpWriter(tcpAB), tcpReader(tcpBA), span)
 		if err != nil {
@@ -96,17 +111,28 @@ func run(apiA, apiB string, mode punchdv1.SecurityMode, rounds int, span time.Du
 		baRatio = append(baRatio, rateBA/tcpRateBack)
 		abTCP = append(abTCP, tcpRate)
 		abPunchd = append(abPunchd, rateAB)
+		baTCP = append(baTCP, tcpRateBack)
+		baPunchd = append(baPunchd, rateBA)
 		p50TCP = append(p50TCP, percentile(tcpLat, 50))
 		p50Punchd = append(p50Punchd, percentile(lat, 50))
+		p99TCP = append(p99TCP, percentile(tcpLat, 99))
+		p99Punchd = append(p99Punchd, percentile(lat, 99))
 		p50Delta = append(p50Delta, percentile(lat, 50)-percentile(tcpLat, 50))
 		p99Delta = append(p99Delta, percentile(lat, 99)-percentile(tcpLat, 99))
 		fmt.Fprintf(os.Stderr, "round %d: A->B %.0f MB/s (TCP %.0f), B->A %.0f MB/s (TCP %.0f), 1 KiB p50 %.0f us (TCP %.0f)\n",
 			round+1, rateAB/1e6, tcpRate/1e6, rateBA/1e6, tcpRateBack/1e6, percentile(lat, 50), percentile(tcpLat, 50))
 	}
+	if tsv {
+		fmt.Printf("%s\tthroughput_ab\t%.1f\t%.1f\t%.4f\n", mode, median(abPunchd)/1e6, median(abTCP)/1e6, median(abRatio))
+		fmt.Printf("%s\tthroughput_ba\t%.1f\t%.1f\t%.4f\n", mode, median(baPunchd)/1e6, median(baTCP)/1e6, median(baRatio))
+		fmt.Printf("%s\tp50\t%.1f\t%.1f\t%.1f\n", mode, median(p50Punchd), median(p50TCP), median(p50Delta))
+		fmt.Printf("%s\tp99\t%.1f\t%.1f\t%.1f\n", mode, median(p99Punchd), median(p99TCP), median(p99Delta))
+		return nil
+	}
 	fmt.Printf("| Go client, %s | throughput A->B | %.0f MB/s | %.0f MB/s | %.3fx |\n", mode, median(abPunchd)/1e6, median(abTCP)/1e6, median(abRatio))
-	fmt.Printf("| Go client, %s | throughput B->A | | | %.3fx |\n", mode, median(baRatio))
+	fmt.Printf("| Go client, %s | throughput B->A | %.0f MB/s | %.0f MB/s | %.3fx |\n", mode, median(baPunchd)/1e6, median(baTCP)/1e6, median(baRatio))
 	fmt.Printf("| Go client, %s | ping-pong 1 KiB p50 | %.0f us | %.0f us | +%.0f us |\n", mode, median(p50Punchd), median(p50TCP), median(p50Delta))
-	fmt.Printf("| Go client, %s | ping-pong 1 KiB p99 | | | +%.0f us |\n", mode, median(p99Delta))
+	fmt.Printf("| Go client, %s | ping-pong 1 KiB p99 | %.0f us | %.0f us | +%.0f us |\n", mode, median(p99Punchd), median(p99TCP), median(p99Delta))
 	return nil
 }
 

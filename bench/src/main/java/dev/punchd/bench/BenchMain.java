@@ -1,5 +1,6 @@
 package dev.punchd.bench;
 
+import dev.punchd.bench.datapath.GoClientSection;
 import dev.punchd.bench.datapath.LatencySection;
 import dev.punchd.bench.datapath.ThroughputSection;
 import dev.punchd.bench.footprint.FootprintSection;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -37,7 +39,8 @@ public final class BenchMain implements Callable<Integer> {
   boolean smoke;
 
   @Option(names = "--only", split = ",", paramLabel = "NAME",
-      description = "Run only these benchmarks: natlab, throughput, latency, scale, footprint.")
+      description = "Run only these benchmarks: natlab, throughput, latency, go, scale, footprint"
+          + " (throughput and latency include the Go client's rows, go runs only those).")
   Set<String> only = Set.of();
 
   @Option(names = "--rounds", description = "Rounds of throughput and latency (default 3; smoke 1).")
@@ -94,8 +97,8 @@ public final class BenchMain implements Callable<Integer> {
     BenchConfig config = config();
     log.info("process logs and sockets in {}", config.workDir());
     List<Section> sections = new ArrayList<>(List.of(new FootprintSection(), new ThroughputSection(),
-        new LatencySection(), new ScaleSection(), new NatLabSection()));
-    sections.removeIf(section -> !only.isEmpty() && !only.contains(section.name()));
+        new LatencySection(), new GoClientSection(), new ScaleSection(), new NatLabSection()));
+    sections.removeIf(section -> !only.isEmpty() && Collections.disjoint(only, section.selectedBy()));
     ZonedDateTime started = ZonedDateTime.now();
     Machine machine = Machine.describe();
     long start = System.nanoTime();

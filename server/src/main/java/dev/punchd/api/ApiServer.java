@@ -73,11 +73,12 @@ public final class ApiServer implements AutoCloseable {
     HealthStatusManager health = new HealthStatusManager();
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     builder.executor(executor)
+        .callExecutor(new StreamCallExecutor())
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(reflectionV1Alpha());
-    services.forEach(builder::addService);
+    services.forEach(service -> builder.addService(StreamRequestMarshaller.install(service.bindService())));
     Server server = null;
     try {
       server = builder.build().start();

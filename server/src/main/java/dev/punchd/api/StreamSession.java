@@ -14,6 +14,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One Stream call, bridging the application and a connection's {@link DataPipe} with flow control both
@@ -21,8 +22,10 @@ import java.util.Optional;
  * to be written to the connection (otherwise once the writer has caught up), and received bytes are sent
  * only while the client is ready. However the connection ends, every byte received before the end is sent
  * before the call ends; a message that arrives after the end is dropped rather than failing the call.
- * Thread-safe: everything that writes to the response observer holds this object's lock; asking for
- * messages holds {@code credit}.
+ * Thread-safe: everything that writes to the response observer holds this object's lock, and one thread
+ * at a time sends received bytes (the others leave it a request to go round again); asking for messages
+ * holds {@code credit}. gRPC calls this on its transport thread (see {@link StreamCallExecutor}), so nothing
+ * here waits for more than another thread's short critical section (never for I/O).
  */
 final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   /** Response bytes gRPC may buffer toward a client before the call stops being ready. */
@@ -34,8 +37,9 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
   private final ServerCallStreamObserver<StreamResponse> responses;
   private volatile DataPipe pipe;
   private volatile String connectionId = ""; // for the log context, once known
-  private boolean ended; // guarded by this
+  private volatile boolean ended; // written holding this
   private boolean peerFinishedSent; // guarded by this
+  private final AtomicInteger drainRequests = new AtomicInteger(); // onReceivable calls not yet served
   private final Object credit = new Object();
   private boolean owed; // guarded by credit: a message is owed to gRPC once the writer catches up
 
@@ -52,18 +56,16 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
 
   @Override
   public void onNext(StreamRequest request) {
-    synchronized (this) {
-      if (ended) {
-        return;
-      }
+    if (ended) {
+      return;
     }
-    if (pipe == null) {
-      connectionId = request.getConnectionId();
-    }
-    try (LogContext.Scope ignored = LogContext.connection(connectionId)) {
+    try {
       DataPipe current = pipe;
       if (current == null) {
-        current = attach(request.getConnectionId());
+        connectionId = request.getConnectionId();
+        try (LogContext.Scope ignored = LogContext.connection(connectionId)) {
+          current = attach(request.getConnectionId());
+        }
       }
       boolean open;
       synchronized (credit) {
@@ -126,8 +128,24 @@ final class StreamSession implements StreamObserver<StreamRequest>, StreamSink {
     }
   }
 
+  /**
+   * Sends what was received, and the end once everything is. Never waits for another thread: when one is
+   * already sending (the connection's reader, or gRPC's transport thread when the call becomes ready), it
+   * is asked to go round once more instead, so gRPC's thread is never held up by the reader.
+   */
   @Override
-  public synchronized void onReceivable() {
+  public void onReceivable() {
+    if (drainRequests.getAndIncrement() != 0) {
+      return;
+    }
+    int requests = 1;
+    do {
+      drain();
+      requests = drainRequests.addAndGet(-requests);
+    } while (requests != 0);
+  }
+
+  private synchronized void drain() {
     DataPipe current = pipe;
     if (ended || current == null) {
       return;

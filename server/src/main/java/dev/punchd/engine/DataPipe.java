@@ -28,6 +28,8 @@ public final class DataPipe {
   static final int SEND_LIMIT = SEND_WINDOW + EngineSettings.MAX_MESSAGE_BYTES + ChunkQueue.CHUNK_OVERHEAD;
   /** The largest read any link asks for ({@link Link#readSize()}): the inbound queue may overshoot by one. */
   static final int MAX_READ = 64 * 1024;
+  /** Bytes the writer takes from the outbound queue at once, about (it already counts toward {@link #SEND_LIMIT}). */
+  static final int WRITE_BATCH = 256 * 1024;
   /** Markers {@link #nextToWrite} returns besides data; compared by identity. */
   static final ByteString FINISH = ByteString.copyFrom(new byte[1]);
   static final ByteString PING = ByteString.copyFrom(new byte[1]);
@@ -281,7 +283,11 @@ public final class DataPipe {
     }
   }
 
-  /** The next chunk to write, {@link #FINISH}, {@link #PING} after an idle keepalive interval, or null once ended. */
+  /**
+   * The bytes to write next, {@link #FINISH}, {@link #PING} after an idle keepalive interval, or null once
+   * ended. Every chunk waiting, up to {@link #WRITE_BATCH} bytes, is taken at once (joined without copying),
+   * so the writer wakes once per batch and a SECURE link fills its TLS records across message boundaries.
+   */
   ByteString nextToWrite(long keepaliveNanos) throws InterruptedException {
     lock.lock();
     try {
@@ -295,12 +301,17 @@ public final class DataPipe {
       if (end != null) {
         return null;
       }
-      ByteString chunk = outbound.poll();
-      if (chunk == null) {
+      ByteString batch = outbound.poll();
+      if (batch == null) {
         return FINISH;
       }
-      writing = ChunkQueue.heapCost(chunk);
-      return chunk;
+      writing = ChunkQueue.heapCost(batch);
+      ByteString next;
+      while (batch.size() < WRITE_BATCH && (next = outbound.poll()) != null) {
+        batch = batch.concat(next);
+        writing += ChunkQueue.heapCost(next);
+      }
+      return batch;
     } finally {
       lock.unlock();
     }

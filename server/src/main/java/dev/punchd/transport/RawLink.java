@@ -1,16 +1,23 @@
 package dev.punchd.transport;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import jdk.net.ExtendedSocketOptions;
 
 /** Plain TCP, bytes as they are: what a peer doing bare TCP simultaneous open expects. Thread-safe as {@link Link}. */
 public final class RawLink extends SocketLink {
   private final InputStream in;
+  /** Largest write gathered from smaller pieces. */
+  private static final int GATHER_BYTES = 64 * 1024;
   private final OutputStream out;
+  private StreamOutput output; // writer thread only
 
   public RawLink(Socket socket) throws IOException {
     super(socket);
@@ -53,10 +60,18 @@ public final class RawLink extends SocketLink {
     return in.read(buffer);
   }
 
-  /** Straight from the chunk's array to the socket. */
+  /**
+   * Straight from the chunk's arrays to the socket ({@code ByteString.writeTo(OutputStream)} would copy a
+   * flat chunk first, lest the stream keep the array; a socket stream does not). Pieces of 64 KiB and more
+   * go to the socket as they are; smaller ones (a batch of small messages) are gathered into one write.
+   */
   @Override
   public void write(ByteString data) throws IOException {
-    data.writeTo(out);
+    if (output == null) {
+      output = new StreamOutput(new BufferedOutputStream(out, GATHER_BYTES)); // the first write: idle links have none
+    }
+    UnsafeByteOperations.unsafeWriteTo(data, output);
+    output.out.flush();
   }
 
   @Override
@@ -78,4 +93,44 @@ public final class RawLink extends SocketLink {
     close();
   }
 
+
+  /** Hands a ByteString's own arrays to a stream that keeps none of them. */
+  private static final class StreamOutput extends ByteOutput {
+    private final OutputStream out;
+
+    StreamOutput(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(byte value) throws IOException {
+      out.write(value);
+    }
+
+    @Override
+    public void write(byte[] value, int offset, int length) throws IOException {
+      out.write(value, offset, length);
+    }
+
+    @Override
+    public void writeLazy(byte[] value, int offset, int length) throws IOException {
+      out.write(value, offset, length);
+    }
+
+    @Override
+    public void write(ByteBuffer value) throws IOException {
+      if (value.hasArray()) {
+        out.write(value.array(), value.arrayOffset() + value.position(), value.remaining());
+      } else {
+        byte[] copy = new byte[value.remaining()];
+        value.duplicate().get(copy);
+        out.write(copy);
+      }
+    }
+
+    @Override
+    public void writeLazy(ByteBuffer value) throws IOException {
+      write(value);
+    }
+  }
 }
