@@ -3,6 +3,7 @@ package dev.punchd.bench;
 import dev.punchd.bench.datapath.LatencySection;
 import dev.punchd.bench.datapath.ThroughputSection;
 import dev.punchd.bench.footprint.FootprintSection;
+import dev.punchd.bench.loopback.LoopbackSection;
 import dev.punchd.bench.natlab.NatLabSection;
 import dev.punchd.bench.scale.ScaleSection;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class BenchMain implements Callable<Integer> {
   boolean smoke;
 
   @Option(names = "--only", split = ",", paramLabel = "NAME",
-      description = "Run only these benchmarks: natlab, throughput, latency, scale, footprint.")
+      description = "Run only these benchmarks: natlab, loopback, throughput, latency, scale, footprint.")
   Set<String> only = Set.of();
 
   @Option(names = "--rounds", description = "Rounds of throughput and latency (default 3; smoke 1).")
@@ -52,7 +53,8 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--startups", description = "Process starts for startup time (default 5; smoke 1).")
   Integer startups;
 
-  @Option(names = "--natlab-runs", description = "Punches per skew and mode in the NAT lab (default 20; smoke 2).")
+  @Option(names = "--natlab-runs",
+      description = "Punches per skew and mode in the NAT lab and on loopback (default 20; smoke 2).")
   Integer natlabRuns;
 
   @Option(names = "--natlab-delay-ms", defaultValue = "0",
@@ -94,7 +96,7 @@ public final class BenchMain implements Callable<Integer> {
     BenchConfig config = config();
     log.info("process logs and sockets in {}", config.workDir());
     List<Section> sections = new ArrayList<>(List.of(new FootprintSection(), new ThroughputSection(),
-        new LatencySection(), new ScaleSection(), new NatLabSection()));
+        new LatencySection(), new ScaleSection(), new LoopbackSection(), new NatLabSection()));
     sections.removeIf(section -> !only.isEmpty() && !only.contains(section.name()));
     ZonedDateTime started = ZonedDateTime.now();
     Machine machine = Machine.describe();
