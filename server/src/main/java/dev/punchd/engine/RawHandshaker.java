@@ -3,6 +3,8 @@ package dev.punchd.engine;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.RawLink;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -13,27 +15,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * RAW mode: no bytes are exchanged before the application's, so the two sides cannot nominate.
+ * RAW mode: no bytes are exchanged before the application's, so the two sides cannot nominate. Both keep the
+ * connection with the smallest endpoint pair (a side-independent order where no NAT rewrites the endpoints).
  *
- * <p>With one peer address, a candidate from exactly that address is the one 4-tuple the attempt can form
- * (our port to that address: both sides' dials and listeners meet on it, and the kernel holds one
- * connection per 4-tuple), so it is kept at once. When the peer is reachable at several addresses (IPv4
- * and IPv6, LAN and public), several TCP connections may form at nearly the same time; both sides then
- * wait a short settle window after their first one and keep the connection with the smallest address
- * pair, a rule both sides evaluate alike. Losers are reset, not closed with a FIN, so a peer that kept
- * one of them sees an error, never a half-close. One instance per attempt; thread-safe.
+ * <p>The attempt's own dials can form one 4-tuple per peer address: our port, from the source address the
+ * routing table picks, to that address (the peer's dials and both listeners meet on the same tuples, and the
+ * kernel holds one connection per 4-tuple). A candidate that is the smallest of those tuples cannot be beaten
+ * by any of them, so it is kept at once: with one peer address that is every candidate from it. Any other
+ * first candidate opens a short settle window, after which the smallest candidate that formed is kept. Losers
+ * are reset, not closed with a FIN, so a peer that kept one of them sees an error, never a half-close. One
+ * instance per attempt; thread-safe.
  */
 final class RawHandshaker implements Handshaker {
   static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** How often a candidate in its settle window checks whether the attempt was decided meanwhile. */
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-  private final InetSocketAddress onlyPeer; // null when the attempt has several peer addresses
+  private final List<InetSocketAddress> peers;
+  private final long settleNanos;
   private final List<Socket> candidates = new ArrayList<>(); // guarded by this
   private long settledAt; // guarded by this; 0 until the first candidate
   private Socket chosen; // guarded by this
-
-  private final long settleNanos;
+  private String bestTuple; // guarded by this; the smallest tuple our dials can form, once computed
 
   /** @param peers the attempt's peer addresses */
   RawHandshaker(List<InetSocketAddress> peers) {
@@ -41,7 +44,7 @@ final class RawHandshaker implements Handshaker {
   }
 
   RawHandshaker(List<InetSocketAddress> peers, long settleNanos) {
-    this.onlyPeer = peers.size() == 1 ? peers.getFirst() : null;
+    this.peers = List.copyOf(peers);
     this.settleNanos = settleNanos;
   }
 
@@ -55,7 +58,8 @@ final class RawHandshaker implements Handshaker {
   }
 
   private Optional<Link> choose(Socket socket, Nomination nomination) throws HandshakeException {
-    if (onlyPeer != null && onlyPeer.equals(socket.getRemoteSocketAddress())) {
+    String best = bestTuple(socket.getLocalPort());
+    if (!best.isEmpty() && best.equals(pairKey(socket))) {
       synchronized (this) {
         if (chosen != null || !nomination.tryWin()) {
           return Optional.empty();
@@ -90,6 +94,35 @@ final class RawHandshaker implements Handshaker {
     return link(socket);
   }
 
+  /** The smallest pair key among the tuples our dials can form from {@code port}; "" when none can. */
+  private String bestTuple(int port) {
+    synchronized (this) {
+      if (bestTuple != null) {
+        return bestTuple;
+      }
+    }
+    String best = peers.stream()
+        .map(peer -> routeSource(peer).map(source -> pairKey(HostPort.format(source, port), HostPort.format(peer))))
+        .flatMap(Optional::stream)
+        .min(Comparator.naturalOrder())
+        .orElse("");
+    synchronized (this) {
+      bestTuple = best;
+      return best;
+    }
+  }
+
+  /** The source address the routing table picks toward {@code peer} (no packet is sent); empty without a route. */
+  private static Optional<InetAddress> routeSource(InetSocketAddress peer) {
+    try (DatagramSocket probe = new DatagramSocket()) {
+      probe.connect(peer);
+      InetAddress source = probe.getLocalAddress();
+      return source == null || source.isAnyLocalAddress() ? Optional.empty() : Optional.of(source);
+    } catch (IOException | RuntimeException noRoute) {
+      return Optional.empty();
+    }
+  }
+
   private static Optional<Link> link(Socket socket) throws HandshakeException {
     try {
       return Optional.of(new RawLink(socket));
@@ -109,8 +142,11 @@ final class RawHandshaker implements Handshaker {
 
   /** The connection's two endpoints in a side-independent order. */
   private static String pairKey(Socket socket) {
-    String local = endpoint((InetSocketAddress) socket.getLocalSocketAddress());
-    String remote = endpoint((InetSocketAddress) socket.getRemoteSocketAddress());
+    return pairKey(endpoint((InetSocketAddress) socket.getLocalSocketAddress()),
+        endpoint((InetSocketAddress) socket.getRemoteSocketAddress()));
+  }
+
+  private static String pairKey(String local, String remote) {
     return local.compareTo(remote) < 0 ? local + "|" + remote : remote + "|" + local;
   }
 

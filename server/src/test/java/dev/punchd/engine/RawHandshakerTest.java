@@ -13,9 +13,12 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -24,45 +27,101 @@ class RawHandshakerTest {
   private static final int TIMEOUT_MILLIS = 5_000;
   /** Long enough that the test acts inside the window however loaded the machine. */
   private static final long LONG_SETTLE_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /** Well inside the settle window: a candidate kept "at once" must not need it. */
+  private static final long WAIT_SECONDS = 10;
+  private static final Map<Socket, Thread> THREADS = new ConcurrentHashMap<>();
 
   @Test
   void withOnePeerAddressItsCandidateWinsAtOnceEvenInsideAnotherCandidatesSettleWindow() throws Exception {
-    try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-        Socket dialA = dial(listener);
-        Socket acceptedA = listener.accept();
-        Socket dialB = dial(listener);
-        Socket acceptedB = listener.accept()) {
-      // "other" is the candidate with the smaller endpoint pair: the settle-window rule alone would keep it
-      List<Socket> accepted = List.of(acceptedA, acceptedB).stream()
+    try (Candidates two = Candidates.open()) {
+      // the settle-window rule alone would keep "smaller"; with "larger" the one peer address, it must lose
+      assertKeptAtOnceWhileTheOtherSettles(two, List.of(two.remote(two.larger)), two.larger, two.smaller);
+    }
+  }
+
+  @Test
+  void theSmallestTupleOurDialsCanFormWinsAtOnceInsideAnotherCandidatesSettleWindow() throws Exception {
+    try (Candidates two = Candidates.open()) {
+      assertKeptAtOnceWhileTheOtherSettles(two, List.of(two.remote(two.larger), two.remote(two.smaller)),
+          two.smaller, two.larger);
+    }
+  }
+
+  /**
+   * Starts {@code loser}'s handshake first (it opens a settle window far longer than the test's waits), then
+   * {@code winner}'s, which must be kept without waiting for the window; the loser's close must be a reset.
+   */
+  private static void assertKeptAtOnceWhileTheOtherSettles(Candidates two, List<InetSocketAddress> peers,
+      Socket winner, Socket loser) throws Exception {
+    RawHandshaker handshaker = new RawHandshaker(peers, LONG_SETTLE_NANOS);
+    Nomination nomination = new Nomination();
+    CompletableFuture<Optional<Link>> loserResult = conclude(handshaker, loser, nomination);
+    Awaiting.until(Duration.ofSeconds(5), "the first candidate waits in its settle window",
+        () -> loserResult.isDone() || two.settling(loser));
+    Optional<Link> kept = conclude(handshaker, winner, nomination).get(WAIT_SECONDS, TimeUnit.SECONDS);
+
+    assertThat(kept).as("the candidate kept at once").isPresent();
+    assertThat(loserResult.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("the other candidate lost").isEmpty();
+    loser.close();
+    Socket loserRemoteEnd = two.remoteEnd(loser);
+    loserRemoteEnd.setSoTimeout(TIMEOUT_MILLIS);
+    assertThatThrownBy(() -> loserRemoteEnd.getInputStream().read())
+        .as("a loser's close is a reset, never a FIN the peer could take for a half-close")
+        .isInstanceOf(SocketException.class)
+        .hasMessageContaining("reset");
+    kept.get().close();
+  }
+
+  private static CompletableFuture<Optional<Link>> conclude(RawHandshaker handshaker, Socket socket,
+      Nomination nomination) {
+    CompletableFuture<Optional<Link>> result = new CompletableFuture<>();
+    Thread thread = Thread.ofVirtual().unstarted(() -> {
+      try {
+        result.complete(handshaker.conclude(socket, nomination, TIMEOUT_MILLIS));
+      } catch (IOException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    THREADS.put(socket, thread);
+    thread.start();
+    return result;
+  }
+
+  /** Two accepted loopback connections, named by their endpoint pair's order, and their dialled ends. */
+  private record Candidates(ServerSocket listener, Socket smaller, Socket larger, Map<Socket, Socket> remoteEnds)
+      implements AutoCloseable {
+    static Candidates open() throws IOException {
+      ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+      Map<Socket, Socket> ends = new HashMap<>();
+      for (int i = 0; i < 2; i++) {
+        Socket dialled = dial(listener);
+        ends.put(listener.accept(), dialled);
+      }
+      List<Socket> accepted = ends.keySet().stream()
           .sorted(Comparator.comparing((Socket s) -> s.getRemoteSocketAddress().toString())).toList();
-      Socket other = accepted.get(0);
-      Socket fromPeerAddress = accepted.get(1);
-      Socket otherRemoteEnd = other == acceptedA ? dialA : dialB;
-      RawHandshaker handshaker = new RawHandshaker(
-          List.of((InetSocketAddress) fromPeerAddress.getRemoteSocketAddress()), LONG_SETTLE_NANOS);
-      Nomination nomination = new Nomination();
+      return new Candidates(listener, accepted.get(0), accepted.get(1), ends);
+    }
 
-      CompletableFuture<Optional<Link>> otherResult = new CompletableFuture<>();
-      Thread settling = Thread.ofVirtual().start(() -> {
-        try {
-          otherResult.complete(handshaker.conclude(other, nomination, TIMEOUT_MILLIS));
-        } catch (IOException e) {
-          otherResult.completeExceptionally(e);
-        }
-      });
-      Awaiting.until(Duration.ofSeconds(5), "the other candidate waits in its settle window",
-          () -> settling.getState() == Thread.State.TIMED_WAITING);
-      Optional<Link> kept = handshaker.conclude(fromPeerAddress, nomination, TIMEOUT_MILLIS);
+    InetSocketAddress remote(Socket accepted) {
+      return (InetSocketAddress) accepted.getRemoteSocketAddress();
+    }
 
-      assertThat(kept).as("the candidate from the one peer address").isPresent();
-      assertThat(otherResult.get(5, TimeUnit.SECONDS)).as("the other candidate lost").isEmpty();
-      other.close();
-      otherRemoteEnd.setSoTimeout(TIMEOUT_MILLIS);
-      assertThatThrownBy(() -> otherRemoteEnd.getInputStream().read())
-          .as("a loser's close is a reset, never a FIN the peer could take for a half-close")
-          .isInstanceOf(SocketException.class)
-          .hasMessageContaining("reset");
-      kept.get().close();
+    Socket remoteEnd(Socket accepted) {
+      return remoteEnds.get(accepted);
+    }
+
+    boolean settling(Socket candidate) {
+      Thread thread = THREADS.get(candidate);
+      return thread != null && thread.getState() == Thread.State.TIMED_WAITING;
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (Map.Entry<Socket, Socket> end : remoteEnds.entrySet()) {
+        end.getKey().close();
+        end.getValue().close();
+      }
+      listener.close();
     }
   }
 
