@@ -20,7 +20,9 @@ import javax.net.ssl.SSLSocket;
  * server has both after one round trip of TLS, half a round trip sooner than if the server nominated.
  * The client's certificate is checked by the server only on that Finished; the hello has already shown
  * that both sides expect each other, so a rejection then means someone replayed a hello, and the
- * nominated link fails on its first read or write. Immutable.
+ * nominated link fails on its first read or write. The controlling side staggers its candidates'
+ * handshakes ({@link HandshakeStagger}): one at a time unless the running one takes longer than the stagger.
+ * Immutable; each {@link #handshaker} serves one attempt.
  */
 public final class TlsCredentials implements Credentials {
   private final Identity identity;
@@ -50,29 +52,55 @@ public final class TlsCredentials implements Credentials {
   @Override
   public Handshaker handshaker(String peerFingerprint) {
     boolean controlling = identity.fingerprint().compareTo(peerFingerprint) < 0;
-    return (socket, nomination, timeoutMillis) -> {
-      SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis);
-      try {
-        if (controlling) {
-          if (!nomination.tryWin()) {
-            link.close();
-            return Optional.<Link>empty();
+    if (!controlling) {
+      return (socket, nomination, timeoutMillis) -> {
+        SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis);
+        try {
+          if (link.awaitNomination(timeoutMillis) && nomination.tryWin()) {
+            return Optional.<Link>of(link);
           }
-          link.sendNomination();
-          return Optional.<Link>of(link);
+          link.close();
+          return Optional.<Link>empty();
+        } catch (IOException e) {
+          link.close();
+          throw failure(e);
         }
-        if (link.awaitNomination(timeoutMillis) && nomination.tryWin()) {
-          return Optional.<Link>of(link);
+      };
+    }
+    HandshakeStagger stagger = new HandshakeStagger();
+    return (socket, nomination, timeoutMillis) -> {
+      try {
+        if (!stagger.awaitTurn(nomination)) {
+          return Optional.<Link>empty();
         }
-        link.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         return Optional.<Link>empty();
-      } catch (IOException e) {
-        // TLS 1.3 lets the client finish before the server has checked its certificate: a rejection by
-        // the peer shows up here, on the first read.
-        link.close();
-        throw failure(e);
+      }
+      try {
+        return nominate(authenticate(socket, peerFingerprint, timeoutMillis), nomination);
+      } finally {
+        stagger.finished();
       }
     };
+  }
+
+  /** The controlling side keeps the first candidate that completes TLS and nominates it. */
+  private static Optional<Link> nominate(SecureLink link, Nomination nomination)
+      throws Handshaker.HandshakeException {
+    if (!nomination.tryWin()) {
+      link.close();
+      return Optional.empty();
+    }
+    try {
+      link.sendNomination();
+      return Optional.of(link);
+    } catch (IOException e) {
+      // TLS 1.3 lets the client finish before the server has checked its certificate: a rejection by
+      // the peer shows up here, on the first write or read.
+      link.close();
+      throw failure(e);
+    }
   }
 
   private SecureLink authenticate(Socket socket, String peerFingerprint, int timeoutMillis)
