@@ -7,6 +7,7 @@ import dev.punchd.transport.tls.TlsFailure;
 import dev.punchd.transport.tls.TlsHandshake;
 import dev.punchd.v1.FailureReason;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,7 +22,8 @@ import javax.net.ssl.SSLSocket;
  * The client's certificate is checked by the server only on that Finished; the hello has already shown
  * that both sides expect each other, so a rejection then means someone replayed a hello, and the
  * nominated link fails on its first read or write. The controlling side staggers its candidates'
- * handshakes ({@link HandshakeStagger}): one at a time unless the running one takes longer than the stagger.
+ * handshakes ({@link HandshakeStagger}) between its hello and its ClientHello: one at a time unless the
+ * running one takes longer than the stagger; every candidate still sends its hello at once.
  * Immutable; each {@link #handshaker} serves one attempt.
  */
 public final class TlsCredentials implements Credentials {
@@ -69,20 +71,55 @@ public final class TlsCredentials implements Credentials {
     }
     HandshakeStagger stagger = new HandshakeStagger();
     return (socket, nomination, timeoutMillis) -> {
+      StaggerTurn turn = new StaggerTurn(stagger, nomination);
       try {
-        if (!stagger.awaitTurn(nomination)) {
-          return Optional.<Link>empty();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return Optional.<Link>empty();
-      }
-      try {
-        return nominate(authenticate(socket, peerFingerprint, timeoutMillis), nomination);
+        SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis, turn);
+        return link == null ? Optional.<Link>empty() : nominate(link, nomination);
       } finally {
-        stagger.finished();
+        turn.release();
       }
     };
+  }
+
+  /**
+   * One candidate's place in the stagger, taken after our hello is sent (so the peer always gets it) and
+   * before the ClientHello; used by that candidate's thread only.
+   */
+  private static final class StaggerTurn implements TlsHandshake.BeforeClientHello {
+    private final HandshakeStagger stagger;
+    private final Nomination nomination;
+    private boolean taken;
+
+    StaggerTurn(HandshakeStagger stagger, Nomination nomination) {
+      this.stagger = stagger;
+      this.nomination = nomination;
+    }
+
+    @Override
+    public void await() throws IOException {
+      try {
+        taken = stagger.awaitTurn(nomination);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for another candidate's handshake");
+      }
+      if (!taken) {
+        throw new AttemptDecided();
+      }
+    }
+
+    void release() {
+      if (taken) {
+        stagger.finished();
+      }
+    }
+  }
+
+  /** Another candidate won while this one waited: it need not handshake. */
+  private static final class AttemptDecided extends IOException {
+    AttemptDecided() {
+      super("the attempt was decided by another candidate");
+    }
   }
 
   /** The controlling side keeps the first candidate that completes TLS and nominates it. */
@@ -105,9 +142,17 @@ public final class TlsCredentials implements Credentials {
 
   private SecureLink authenticate(Socket socket, String peerFingerprint, int timeoutMillis)
       throws Handshaker.HandshakeException {
+    return authenticate(socket, peerFingerprint, timeoutMillis, () -> {});
+  }
+
+  /** The authenticated link, or null when {@code gate} abandoned the handshake (the attempt was decided). */
+  private SecureLink authenticate(Socket socket, String peerFingerprint, int timeoutMillis,
+      TlsHandshake.BeforeClientHello gate) throws Handshaker.HandshakeException {
     try {
-      SSLSocket secured = tls.secure(socket, peerFingerprint, Duration.ofMillis(timeoutMillis));
+      SSLSocket secured = tls.secure(socket, peerFingerprint, Duration.ofMillis(timeoutMillis), gate);
       return new SecureLink(secured);
+    } catch (AttemptDecided decided) {
+      return null;
     } catch (IOException e) {
       throw failure(e);
     }

@@ -75,7 +75,25 @@ public final class TlsHandshake {
    */
   public SSLSocket secure(Socket connected, String peerFingerprint, Duration timeout)
       throws IOException {
+    return secure(connected, peerFingerprint, timeout, () -> {});
+  }
+
+  /**
+   * Runs on the TLS client after its hello has been sent and before its ClientHello: it may wait (e.g. for
+   * another candidate's handshake), or abandon this handshake by throwing, which closes the socket. The
+   * peer has our hello either way, so it can still tell which side holds a wrong fingerprint.
+   */
+  @FunctionalInterface
+  public interface BeforeClientHello {
+    void await() throws IOException;
+  }
+
+  /** As {@link #secure(Socket, String, Duration)}, with {@code gate} run before the ClientHello. */
+  public SSLSocket secure(
+      Socket connected, String peerFingerprint, Duration timeout, BeforeClientHello gate)
+      throws IOException {
     Objects.requireNonNull(connected, "connected");
+    Objects.requireNonNull(gate, "gate");
     String expected = Fingerprints.normalize(peerFingerprint);
     int readTimeoutMillis = readTimeoutMillis(timeout);
     int order = local.fingerprint().compareTo(expected);
@@ -85,7 +103,8 @@ public final class TlsHandshake {
     }
     boolean client = order < 0;
     connected.setTcpNoDelay(true);
-    Socket underTls = helloThenTls(connected, client, expected, Duration.ofMillis(readTimeoutMillis));
+    Socket underTls =
+        helloThenTls(connected, client, expected, Duration.ofMillis(readTimeoutMillis), gate);
     PinnedTrustManager trustManager =
         new PinnedTrustManager(
             expected, () -> PeerFlight.discardRest(connected, min(timeout, MAX_FLIGHT_WAIT)));
@@ -115,12 +134,14 @@ public final class TlsHandshake {
    * wait for it: its ClientHello follows its hello at once, and the peer's hello is checked in front of the
    * peer's first TLS record ({@link HelloFirstSocket}).
    */
-  private Socket helloThenTls(Socket connected, boolean client, String expected, Duration timeout)
+  private Socket helloThenTls(
+      Socket connected, boolean client, String expected, Duration timeout, BeforeClientHello gate)
       throws IOException {
     String own = local.fingerprint();
     try {
       FingerprintHello.send(connected, own, expected);
       if (client) {
+        gate.await();
         return new HelloFirstSocket(
             connected, () -> FingerprintHello.check(connected, own, expected, timeout));
       }

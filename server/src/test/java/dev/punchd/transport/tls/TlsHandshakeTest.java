@@ -116,6 +116,32 @@ class TlsHandshakeTest {
   }
 
   @Test
+  void aGateBeforeTheClientHelloHoldsTlsButNeverTheHelloAndMayAbandonTheHandshake() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+      Future<SSLSocket> client = sides.run(() -> new TlsHandshake(ids.lower()).secure(pair.dialer(),
+          ids.higher().fingerprint(), HANDSHAKE_TIMEOUT, () -> {
+            try {
+              open.await();
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException();
+            }
+            throw new IOException("abandoned by the gate");
+          }));
+      Socket peer = pair.acceptor();
+      peer.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+      byte[] hello = new byte[FingerprintHello.LENGTH];
+      new DataInputStream(peer.getInputStream()).readFully(hello);
+      assertThat(new String(hello, 0, 4, US_ASCII)).as("the hello, sent before the gate").isEqualTo("PNCH");
+      assertThat(client).isNotDone();
+      open.countDown();
+
+      assertThatThrownBy(() -> await(client)).hasMessage("abandoned by the gate");
+      assertThat(peer.getInputStream().read()).as("no ClientHello after an abandoning gate").isEqualTo(-1);
+    }
+  }
+
+  @Test
   void theTlsClientChecksThePeersHelloInFrontOfItsTlsRecords() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
       Identity stranger = Identity.generate();
