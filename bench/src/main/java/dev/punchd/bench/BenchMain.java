@@ -4,6 +4,7 @@ import dev.punchd.bench.datapath.GoClientSection;
 import dev.punchd.bench.datapath.LatencySection;
 import dev.punchd.bench.datapath.ThroughputSection;
 import dev.punchd.bench.footprint.FootprintSection;
+import dev.punchd.bench.loopback.LoopbackSection;
 import dev.punchd.bench.natlab.NatLabSection;
 import dev.punchd.bench.scale.ScaleSection;
 import java.io.IOException;
@@ -39,7 +40,7 @@ public final class BenchMain implements Callable<Integer> {
   boolean smoke;
 
   @Option(names = "--only", split = ",", paramLabel = "NAME",
-      description = "Run only these benchmarks: natlab, throughput, latency, go, scale, footprint"
+      description = "Run only these benchmarks: natlab, loopback, throughput, latency, go, scale, footprint"
           + " (throughput and latency include the Go client's rows, go runs only those).")
   Set<String> only = Set.of();
 
@@ -55,7 +56,8 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--startups", description = "Process starts for startup time (default 5; smoke 1).")
   Integer startups;
 
-  @Option(names = "--natlab-runs", description = "Punches per skew and mode in the NAT lab (default 20; smoke 2).")
+  @Option(names = "--natlab-runs",
+      description = "Punches per skew and mode in the NAT lab and on loopback (default 20; smoke 2).")
   Integer natlabRuns;
 
   @Option(names = "--natlab-delay-ms", defaultValue = "0",
@@ -97,7 +99,8 @@ public final class BenchMain implements Callable<Integer> {
     BenchConfig config = config();
     log.info("process logs and sockets in {}", config.workDir());
     List<Section> sections = new ArrayList<>(List.of(new FootprintSection(), new ThroughputSection(),
-        new LatencySection(), new GoClientSection(), new ScaleSection(), new NatLabSection()));
+        new LatencySection(), new GoClientSection(), new ScaleSection(), new LoopbackSection(),
+        new NatLabSection()));
     sections.removeIf(section -> !only.isEmpty() && Collections.disjoint(only, section.selectedBy()));
     ZonedDateTime started = ZonedDateTime.now();
     Machine machine = Machine.describe();

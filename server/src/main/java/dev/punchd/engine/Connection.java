@@ -135,7 +135,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
         throw PunchdException.precondition("connection " + id + " is " + state
             + "; AttemptConnection is allowed once, on a connection that has just been allocated");
       }
-      Handshaker handshaker = credentials == null ? new RawHandshaker() : credentials.handshaker(peerFingerprint);
+      Handshaker handshaker = credentials == null ? new RawHandshaker(peers) : credentials.handshaker(peerFingerprint);
       state = State.CONNECTING;
       this.peerRelays = Map.copyOf(peerRelays);
       attemptStartNanos = System.nanoTime();

@@ -7,6 +7,7 @@ import dev.punchd.transport.tls.TlsFailure;
 import dev.punchd.transport.tls.TlsHandshake;
 import dev.punchd.v1.FailureReason;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,7 +21,10 @@ import javax.net.ssl.SSLSocket;
  * server has both after one round trip of TLS, half a round trip sooner than if the server nominated.
  * The client's certificate is checked by the server only on that Finished; the hello has already shown
  * that both sides expect each other, so a rejection then means someone replayed a hello, and the
- * nominated link fails on its first read or write. Immutable.
+ * nominated link fails on its first read or write. The controlling side staggers its candidates'
+ * handshakes ({@link HandshakeStagger}) between its hello and its ClientHello: one at a time unless the
+ * running one takes longer than the stagger; every candidate still sends its hello at once.
+ * Immutable; each {@link #handshaker} serves one attempt.
  */
 public final class TlsCredentials implements Credentials {
   private final Identity identity;
@@ -50,36 +54,105 @@ public final class TlsCredentials implements Credentials {
   @Override
   public Handshaker handshaker(String peerFingerprint) {
     boolean controlling = identity.fingerprint().compareTo(peerFingerprint) < 0;
-    return (socket, nomination, timeoutMillis) -> {
-      SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis);
-      try {
-        if (controlling) {
-          if (!nomination.tryWin()) {
-            link.close();
-            return Optional.<Link>empty();
+    if (!controlling) {
+      return (socket, nomination, timeoutMillis) -> {
+        SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis);
+        try {
+          if (link.awaitNomination(timeoutMillis) && nomination.tryWin()) {
+            return Optional.<Link>of(link);
           }
-          link.sendNomination();
-          return Optional.<Link>of(link);
+          link.close();
+          return Optional.<Link>empty();
+        } catch (IOException e) {
+          link.close();
+          throw failure(e);
         }
-        if (link.awaitNomination(timeoutMillis) && nomination.tryWin()) {
-          return Optional.<Link>of(link);
-        }
-        link.close();
-        return Optional.<Link>empty();
-      } catch (IOException e) {
-        // TLS 1.3 lets the client finish before the server has checked its certificate: a rejection by
-        // the peer shows up here, on the first read.
-        link.close();
-        throw failure(e);
+      };
+    }
+    HandshakeStagger stagger = new HandshakeStagger();
+    return (socket, nomination, timeoutMillis) -> {
+      StaggerTurn turn = new StaggerTurn(stagger, nomination);
+      try {
+        SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis, turn);
+        return link == null ? Optional.<Link>empty() : nominate(link, nomination);
+      } finally {
+        turn.release();
       }
     };
   }
 
+  /**
+   * One candidate's place in the stagger, taken after our hello is sent (so the peer always gets it) and
+   * before the ClientHello; used by that candidate's thread only.
+   */
+  private static final class StaggerTurn implements TlsHandshake.BeforeClientHello {
+    private final HandshakeStagger stagger;
+    private final Nomination nomination;
+    private boolean taken;
+
+    StaggerTurn(HandshakeStagger stagger, Nomination nomination) {
+      this.stagger = stagger;
+      this.nomination = nomination;
+    }
+
+    @Override
+    public void await() throws IOException {
+      try {
+        taken = stagger.awaitTurn(nomination);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for another candidate's handshake");
+      }
+      if (!taken) {
+        throw new AttemptDecided();
+      }
+    }
+
+    void release() {
+      if (taken) {
+        stagger.finished();
+      }
+    }
+  }
+
+  /** Another candidate won while this one waited: it need not handshake. */
+  private static final class AttemptDecided extends IOException {
+    AttemptDecided() {
+      super("the attempt was decided by another candidate");
+    }
+  }
+
+  /** The controlling side keeps the first candidate that completes TLS and nominates it. */
+  private static Optional<Link> nominate(SecureLink link, Nomination nomination)
+      throws Handshaker.HandshakeException {
+    if (!nomination.tryWin()) {
+      link.close();
+      return Optional.empty();
+    }
+    try {
+      link.sendNomination();
+      return Optional.of(link);
+    } catch (IOException e) {
+      // TLS 1.3 lets the client finish before the server has checked its certificate: a rejection by
+      // the peer shows up here, on the first write or read.
+      link.close();
+      throw failure(e);
+    }
+  }
+
   private SecureLink authenticate(Socket socket, String peerFingerprint, int timeoutMillis)
       throws Handshaker.HandshakeException {
+    return authenticate(socket, peerFingerprint, timeoutMillis, () -> {});
+  }
+
+  /** The authenticated link, or null when {@code gate} abandoned the handshake (the attempt was decided). */
+  private SecureLink authenticate(Socket socket, String peerFingerprint, int timeoutMillis,
+      TlsHandshake.BeforeClientHello gate) throws Handshaker.HandshakeException {
     try {
-      SSLSocket secured = tls.secure(socket, peerFingerprint, Duration.ofMillis(timeoutMillis));
+      SSLSocket secured = tls.secure(socket, peerFingerprint, Duration.ofMillis(timeoutMillis), gate);
       return new SecureLink(secured);
+    } catch (AttemptDecided decided) {
+      return null;
     } catch (IOException e) {
       throw failure(e);
     }

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Loopback numbers for establishment: {@code Established.establish_millis} of SECURE (hello, TLS 1.3,
- * nomination) against RAW (20 ms nomination window), on the side that attempted first (A, whose clock
- * includes B's AttemptConnection call) and on the side that attempted last (B, whose peer may already have
- * started the handshake on a connection waiting in B's backlog). Not a test
- * (its name keeps it out of the default run); run it with {@code -Dtest=EstablishLatencyBenchmark}. It
+ * nomination) against RAW (no handshake; IPv4 loopback is kept at once, see RawHandshaker), on the side
+ * that attempted first (A, whose clock includes B's AttemptConnection call) and on the side that attempted
+ * last (B, whose peer may already have started the handshake on a connection waiting in B's backlog). Not a
+ * test (its name keeps it out of the default run); run it with {@code -Dtest=EstablishLatencyBenchmark}. It
  * prints its numbers and only checks that every round connected.
  */
 class EstablishLatencyBenchmark {

@@ -89,7 +89,7 @@ class ImpostorTest {
       assertThat(port(establishedB.getEstablished().getRemoteAddress())).as("B is connected to A")
           .isEqualTo(port(addressesA.getLocalAddresses(0)));
       Failed failedC = failed(eventsC);
-      assertThat(failedC.getReason()).isEqualTo(FailureReason.FINGERPRINT_MISMATCH);
+      assertThat(failedC.getReason()).as("C: %s", failedC).isEqualTo(FailureReason.FINGERPRINT_MISMATCH);
       assertShowsAtMostFingerprintPrefixes(failedC);
       assertCarriesData(a, addressesA.getConnectionId(), b, addressesB.getConnectionId());
     }

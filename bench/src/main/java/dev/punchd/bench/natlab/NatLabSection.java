@@ -6,6 +6,7 @@ import dev.punchd.bench.Row;
 import dev.punchd.bench.Section;
 import dev.punchd.bench.Stats;
 import dev.punchd.bench.app.Connector;
+import dev.punchd.bench.app.PunchTimer;
 import dev.punchd.bench.app.SidecarClient;
 import dev.punchd.bench.process.BenchProcess;
 import dev.punchd.v1.ConnectionOptions;

@@ -101,8 +101,21 @@ final class FingerprintHello {
    *     IOException: the peer sent no valid hello within {@code timeout}.
    */
   static void exchange(Socket socket, String own, String expected, Duration timeout) throws IOException {
+    send(socket, own, expected);
+    check(socket, own, expected, timeout);
+  }
+
+  /** Sends our hello, as {@code own} expecting {@code expected}. */
+  static void send(Socket socket, String own, String expected) throws IOException {
     socket.getOutputStream().write(encode(own, expected));
     socket.getOutputStream().flush();
+  }
+
+  /**
+   * Reads the peer's hello from {@code socket} (waiting at most {@code timeout}) and checks that each side
+   * expects the other; throws as {@link #exchange} does.
+   */
+  static void check(Socket socket, String own, String expected, Duration timeout) throws IOException {
     Parsed peer = parse(readHello(socket, timeout));
     boolean peerIsExpected = peer.senderIs(expected);
     boolean peerExpectsUs = peer.senderExpects(own);

@@ -65,7 +65,8 @@ public final class TlsHandshake {
    * ({@link TlsFailure.Kind#REJECTED_BY_PEER}). On failure the socket is closed and the exception
    * can be explained with {@link TlsFailure#classify}. Before TLS both sides exchange a {@link
    * FingerprintHello}, so a wrong fingerprint on either side is reported as a mismatch on both sides
-   * and never makes both sides pick the same TLS role.
+   * and never makes both sides pick the same TLS role; the TLS client checks the peer's hello in front
+   * of the peer's first TLS record instead of waiting for it before its ClientHello.
    *
    * @param peerFingerprint the fingerprint the peer must present, 64 hex digits in either case
    * @throws IllegalArgumentException if {@code peerFingerprint} is malformed or equals our own, or
@@ -74,7 +75,25 @@ public final class TlsHandshake {
    */
   public SSLSocket secure(Socket connected, String peerFingerprint, Duration timeout)
       throws IOException {
+    return secure(connected, peerFingerprint, timeout, () -> {});
+  }
+
+  /**
+   * Runs on the TLS client after its hello has been sent and before its ClientHello: it may wait (e.g. for
+   * another candidate's handshake), or abandon this handshake by throwing, which closes the socket. The
+   * peer has our hello either way, so it can still tell which side holds a wrong fingerprint.
+   */
+  @FunctionalInterface
+  public interface BeforeClientHello {
+    void await() throws IOException;
+  }
+
+  /** As {@link #secure(Socket, String, Duration)}, with {@code gate} run before the ClientHello. */
+  public SSLSocket secure(
+      Socket connected, String peerFingerprint, Duration timeout, BeforeClientHello gate)
+      throws IOException {
     Objects.requireNonNull(connected, "connected");
+    Objects.requireNonNull(gate, "gate");
     String expected = Fingerprints.normalize(peerFingerprint);
     int readTimeoutMillis = readTimeoutMillis(timeout);
     int order = local.fingerprint().compareTo(expected);
@@ -84,12 +103,8 @@ public final class TlsHandshake {
     }
     boolean client = order < 0;
     connected.setTcpNoDelay(true);
-    try {
-      FingerprintHello.exchange(connected, local.fingerprint(), expected, Duration.ofMillis(readTimeoutMillis));
-    } catch (IOException e) {
-      connected.close();
-      throw e;
-    }
+    Socket underTls =
+        helloThenTls(connected, client, expected, Duration.ofMillis(readTimeoutMillis), gate);
     PinnedTrustManager trustManager =
         new PinnedTrustManager(
             expected, () -> PeerFlight.discardRest(connected, min(timeout, MAX_FLIGHT_WAIT)));
@@ -97,7 +112,7 @@ public final class TlsHandshake {
         (SSLSocket)
             contextTrusting(trustManager)
                 .getSocketFactory()
-                .createSocket(connected, peerHost(connected), connected.getPort(), true);
+                .createSocket(underTls, peerHost(connected), connected.getPort(), true);
     try {
       tls.setUseClientMode(client);
       tls.setEnabledProtocols(new String[] {PROTOCOL});
@@ -109,6 +124,31 @@ public final class TlsHandshake {
       return tls;
     } catch (IOException | RuntimeException e) {
       closeAfterFailure(tls, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Sends our hello and returns the socket TLS runs over. The TLS server reads and checks the peer's hello
+   * first (the client's ClientHello is right behind it, so this costs no time); the TLS client does not
+   * wait for it: its ClientHello follows its hello at once, and the peer's hello is checked in front of the
+   * peer's first TLS record ({@link HelloFirstSocket}).
+   */
+  private Socket helloThenTls(
+      Socket connected, boolean client, String expected, Duration timeout, BeforeClientHello gate)
+      throws IOException {
+    String own = local.fingerprint();
+    try {
+      FingerprintHello.send(connected, own, expected);
+      if (client) {
+        gate.await();
+        return new HelloFirstSocket(
+            connected, () -> FingerprintHello.check(connected, own, expected, timeout));
+      }
+      FingerprintHello.check(connected, own, expected, timeout);
+      return connected;
+    } catch (IOException e) {
+      connected.close();
       throw e;
     }
   }

@@ -97,6 +97,65 @@ class TlsHandshakeTest {
   }
 
   @Test
+  void theTlsClientSendsItsClientHelloRightBehindItsHelloWithoutWaitingForThePeers() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<SSLSocket> client = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Socket silentPeer = pair.acceptor();
+      silentPeer.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+      DataInputStream in = new DataInputStream(silentPeer.getInputStream());
+      byte[] flight = new byte[FingerprintHello.LENGTH + 3];
+      in.readFully(flight);
+
+      assertThat(new String(flight, 0, 4, US_ASCII)).isEqualTo("PNCH");
+      assertThat(flight[FingerprintHello.LENGTH]).as("TLS record type: handshake").isEqualTo((byte) 22);
+      assertThat(flight[FingerprintHello.LENGTH + 1]).as("TLS record version major").isEqualTo((byte) 3);
+      assertThat(client).isNotDone();
+      silentPeer.close();
+      assertThatThrownBy(() -> await(client)).isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
+  void aGateBeforeTheClientHelloHoldsTlsButNeverTheHelloAndMayAbandonTheHandshake() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+      Future<SSLSocket> client = sides.run(() -> new TlsHandshake(ids.lower()).secure(pair.dialer(),
+          ids.higher().fingerprint(), HANDSHAKE_TIMEOUT, () -> {
+            try {
+              open.await();
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException();
+            }
+            throw new IOException("abandoned by the gate");
+          }));
+      Socket peer = pair.acceptor();
+      peer.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+      byte[] hello = new byte[FingerprintHello.LENGTH];
+      new DataInputStream(peer.getInputStream()).readFully(hello);
+      assertThat(new String(hello, 0, 4, US_ASCII)).as("the hello, sent before the gate").isEqualTo("PNCH");
+      assertThat(client).isNotDone();
+      open.countDown();
+
+      assertThatThrownBy(() -> await(client)).hasMessage("abandoned by the gate");
+      assertThat(peer.getInputStream().read()).as("no ClientHello after an abandoning gate").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void theTlsClientChecksThePeersHelloInFrontOfItsTlsRecords() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Identity stranger = Identity.generate();
+      Future<SSLSocket> client = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Socket peer = pair.acceptor();
+      FingerprintHello.send(peer, stranger.fingerprint(), ids.lower().fingerprint());
+
+      assertThatThrownBy(() -> await(client))
+          .satisfies(e -> assertThat(TlsFailure.classify(ioCause(e)).kind())
+              .isEqualTo(TlsFailure.Kind.FINGERPRINT_MISMATCH));
+    }
+  }
+
+  @Test
   void acceptsThePeerFingerprintInUppercase() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
       String upper = ids.higher().fingerprint().toUpperCase(Locale.ROOT);
@@ -166,6 +225,15 @@ class TlsHandshakeTest {
       assertThatThrownBy(() -> peerOut.write(1)).isInstanceOf(SocketException.class);
       assertThatThrownBy(peer::getOutputStream).isInstanceOf(SocketException.class);
     }
+  }
+
+  private static IOException ioCause(Throwable thrown) {
+    for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IOException io) {
+        return io;
+      }
+    }
+    throw new AssertionError("no IOException in " + thrown, thrown);
   }
 
   static String peerFingerprint(SSLSocket socket) throws Exception {

@@ -1,6 +1,5 @@
-package dev.punchd.bench.natlab;
+package dev.punchd.bench.app;
 
-import dev.punchd.bench.app.Connector;
 import dev.punchd.bench.app.Connector.Allocated;
 import dev.punchd.bench.app.OutcomeWatcher.Outcome;
 import dev.punchd.v1.ConnectionOptions;
@@ -15,19 +14,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One punch between the lab's two sidecars with the two AttemptConnection calls {@code skew} apart (skew 0:
+ * One punch between two sidecars with the two AttemptConnection calls {@code skew} apart (skew 0:
  * both released at once from two threads), timed from the later call to the later Established event. Both
  * connections are closed afterwards. Used by one thread.
  */
-final class PunchTimer {
+public final class PunchTimer {
   private final Connector connector;
 
-  PunchTimer(Connector connector) {
+  public PunchTimer(Connector connector) {
     this.connector = connector;
   }
 
   /** How one punch went: milliseconds from the later call to Established on both sides, or why it failed. */
-  record Punch(OptionalDouble millis, String failure) {
+  public record Punch(OptionalDouble millis, String failure) {
     static Punch failed(String why) {
       return new Punch(OptionalDouble.empty(), why);
     }
@@ -38,7 +37,7 @@ final class PunchTimer {
    *
    * @param aFirst whether A calls first (alternate it so neither side is always the early one)
    */
-  Punch punch(ConnectionOptions options, Duration skew, boolean aFirst, Duration timeout)
+  public Punch punch(ConnectionOptions options, Duration skew, boolean aFirst, Duration timeout)
       throws Exception {
     Allocated pair = connector.allocate(options);
     CompletableFuture<Outcome> atA = connector.outcomeAtA(pair);
