@@ -1,0 +1,187 @@
+package dev.punchd.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.punchd.transport.RawLink;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two sessions over loopback TCP paths (RawLink: the session layer does not care what protects a path). */
+class SessionLinkTest {
+  private static final int WINDOW = 256 * 1024;
+  private static final int TOTAL = 8 * 1024 * 1024;
+  private final PathBinder binder = new PathBinder(new SecureRandom());
+  private final List<Socket> sockets = new ArrayList<>();
+  private final CountDownLatch lostA = new CountDownLatch(1);
+  private final CountDownLatch lostB = new CountDownLatch(1);
+
+  @AfterEach
+  void closeSockets() throws IOException {
+    for (Socket s : sockets) {
+      s.close();
+    }
+  }
+
+  @Test
+  void aTransferResumesOnANewPathWithoutLosingOrRepeatingAByte() throws Exception {
+    Socket[] first = socketPair();
+    SessionLink[] links = open(first, Duration.ofSeconds(20));
+    SessionLink a = links[0];
+    SessionLink b = links[1];
+    byte[] toB = random(1);
+    byte[] toA = random(2);
+    CountDownLatch quarterAtB = new CountDownLatch(1);
+    CompletableFuture<byte[]> receivedAtB = receive(b, quarterAtB);
+    CompletableFuture<byte[]> receivedAtA = receive(a, new CountDownLatch(1));
+    CompletableFuture<Void> sendA = send(a, toB);
+    CompletableFuture<Void> sendB = send(b, toA);
+
+    assertThat(quarterAtB.await(30, TimeUnit.SECONDS)).isTrue();
+    first[0].setSoLinger(true, 0);
+    first[0].close(); // reset mid-transfer
+    assertThat(lostA.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(lostB.await(10, TimeUnit.SECONDS)).isTrue();
+    Socket[] second = socketPair();
+    CompletableFuture<PathBinder.BoundPath> boundB = CompletableFuture.supplyAsync(() -> bind(b, second[1], false));
+    PathBinder.BoundPath boundA = bind(a, second[0], true);
+    a.attach(boundA);
+    b.attach(boundB.get(10, TimeUnit.SECONDS));
+
+    sendA.get(60, TimeUnit.SECONDS);
+    sendB.get(60, TimeUnit.SECONDS);
+    assertThat(sha256(receivedAtB.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toB));
+    assertThat(sha256(receivedAtA.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toA));
+    assertThat(a.retained()).isZero();
+    assertThat(b.retained()).isZero();
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void withoutANewPathTheStreamEndsWhenTheResumeWindowPasses() throws Exception {
+    Socket[] first = socketPair();
+    SessionLink[] links = open(first, Duration.ofMillis(300));
+    first[0].setSoLinger(true, 0);
+    first[0].close();
+
+    assertThatThrownBy(() -> links[1].read(new byte[1024]))
+        .isInstanceOf(IOException.class).hasMessageContaining("resume window of 300 ms");
+    assertThat(lostB.getCount()).isZero();
+  }
+
+  @Test
+  void aPathNamingAnotherSessionIsRefused() throws Exception {
+    SessionLink a = open(socketPair(), Duration.ofSeconds(5))[0];
+    SessionLink other = open(socketPair(), Duration.ofSeconds(5))[1];
+    Socket[] path = socketPair();
+    CompletableFuture<PathBinder.BoundPath> otherSide = CompletableFuture.supplyAsync(() -> bind(other, path[1], false));
+
+    assertThatThrownBy(() -> bind(a, path[0], true)).hasCauseInstanceOf(AttachRefusedException.class)
+        .hasMessageContaining("names session " + other.ticket().idHex());
+    assertThatThrownBy(() -> otherSide.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("belongs to session " + other.ticket().idHex());
+  }
+
+  private SessionLink[] open(Socket[] pair, Duration resumeWindow) throws Exception {
+    RawLink linkA = new RawLink(pair[0]);
+    RawLink linkB = new RawLink(pair[1]);
+    CompletableFuture<PathBinder.BoundPath> openedB = CompletableFuture.supplyAsync(() -> {
+      try {
+        return binder.open(linkB, false);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    PathBinder.BoundPath openedA = binder.open(linkA, true);
+    SessionLink a = new SessionLink(openedA, WINDOW, resumeWindow, cause -> lostA.countDown());
+    SessionLink b = new SessionLink(openedB.get(10, TimeUnit.SECONDS), WINDOW, resumeWindow, cause -> lostB.countDown());
+    assertThat(a.ticket().idHex()).isEqualTo(b.ticket().idHex());
+    return new SessionLink[] {a, b};
+  }
+
+  private PathBinder.BoundPath bind(SessionLink session, Socket socket, boolean controlling) {
+    try {
+      return binder.attach(new RawLink(socket), session.ticket(), controlling, session.nextGeneration(),
+          session.received());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static CompletableFuture<Void> send(SessionLink link, byte[] data) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        for (int at = 0; at < data.length; at += 64 * 1024) {
+          link.write(ByteString.copyFrom(data, at, Math.min(64 * 1024, data.length - at)));
+        }
+        link.finishOutput();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }, runnable -> Thread.ofVirtual().start(runnable));
+  }
+
+  /** Completes with the bytes at the peer's FIN, then keeps reading the peer's ACKs, as LinkPump does. */
+  private static CompletableFuture<byte[]> receive(SessionLink link, CountDownLatch quarter) {
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      byte[] got = new byte[TOTAL];
+      int at = 0;
+      byte[] buffer = new byte[link.readSize()];
+      try {
+        int n;
+        while ((n = link.read(buffer)) >= 0) {
+          if (at + n > TOTAL) {
+            throw new IOException("more than " + TOTAL + " bytes arrived");
+          }
+          System.arraycopy(buffer, 0, got, at, n);
+          at += n;
+          if (at >= TOTAL / 4) {
+            quarter.countDown();
+          }
+        }
+        result.complete(java.util.Arrays.copyOf(got, at));
+        link.awaitPeerClose();
+      } catch (IOException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  private Socket[] socketPair() throws IOException {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+      Socket accepted = server.accept();
+      sockets.add(client);
+      sockets.add(accepted);
+      return new Socket[] {client, accepted};
+    }
+  }
+
+  private static byte[] random(long seed) {
+    byte[] data = new byte[TOTAL];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  private static String sha256(byte[] data) throws Exception {
+    return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+  }
+}
