@@ -74,6 +74,35 @@ class SessionLinkTest {
   }
 
   @Test
+  void aTransferMovesToANewPathWhileTheOldOneStillWorks() throws Exception {
+    SessionLink[] links = open(socketPair(), Duration.ofSeconds(20));
+    SessionLink a = links[0];
+    SessionLink b = links[1];
+    byte[] toB = random(3);
+    byte[] toA = random(4);
+    CountDownLatch quarterAtB = new CountDownLatch(1);
+    CompletableFuture<byte[]> receivedAtB = receive(b, quarterAtB);
+    CompletableFuture<byte[]> receivedAtA = receive(a, new CountDownLatch(1));
+    CompletableFuture<Void> sendA = send(a, toB);
+    CompletableFuture<Void> sendB = send(b, toA);
+
+    assertThat(quarterAtB.await(30, TimeUnit.SECONDS)).isTrue();
+    Socket[] second = socketPair();
+    CompletableFuture<PathBinder.BoundPath> boundB = CompletableFuture.supplyAsync(() -> bind(b, second[1], false));
+    PathBinder.BoundPath boundA = bind(a, second[0], true);
+    a.attach(boundA); // the old path keeps delivering until each side closes it on attach
+    b.attach(boundB.get(10, TimeUnit.SECONDS));
+
+    sendA.get(60, TimeUnit.SECONDS);
+    sendB.get(60, TimeUnit.SECONDS);
+    assertThat(sha256(receivedAtB.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toB));
+    assertThat(sha256(receivedAtA.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toA));
+    assertThat(a.remoteAddress().getPort()).isEqualTo(second[1].getLocalPort());
+    a.close();
+    b.close();
+  }
+
+  @Test
   void withoutANewPathTheStreamEndsWhenTheResumeWindowPasses() throws Exception {
     Socket[] first = socketPair();
     SessionLink[] links = open(first, Duration.ofMillis(300));
