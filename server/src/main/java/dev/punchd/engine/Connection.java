@@ -15,6 +15,7 @@ import dev.punchd.v1.Closed;
 import dev.punchd.v1.Established;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.Failed;
+import dev.punchd.v1.FailureReason;
 import dev.punchd.v1.NatBehaviour;
 import dev.punchd.v1.PathKind;
 import dev.punchd.v1.SecurityMode;
@@ -59,9 +60,11 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private final Keepalive keepalive;
   private final RelayCandidates relays;
   private final PathMetrics pathMetrics;
+  private final Duration resumeWindow; // zero: no session layer
   private final ReentrantLock lock = new ReentrantLock();
   private State state = State.ALLOCATED; // guarded by lock
   private PunchAttempt attempt; // guarded by lock
+  private PathResume resume; // guarded by lock: SECURE with a resume window only
   private Link link; // guarded by lock; dropped once the connection ended
   private long attemptStartNanos; // guarded by lock
   private boolean outputFinished; // guarded by lock
@@ -74,7 +77,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
 
   Connection(String id, Addresses addresses, SecurityMode security, Credentials credentials,
       PunchAttempt.Timing timing, SharedPort port, int receiveBufferBytes, Keepalive keepalive, EventHub hub,
-      ScheduledExecutorService timer, EngineMetrics metrics, RelayCandidates relays,
+      ScheduledExecutorService timer, EngineMetrics metrics, RelayCandidates relays, Duration resumeWindow,
       Consumer<Connection> onTerminated) {
     this.id = id;
     this.addresses = addresses;
@@ -84,6 +87,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     this.port = port;
     this.keepalive = keepalive;
     this.relays = relays;
+    this.resumeWindow = resumeWindow;
     this.pathMetrics = new PathMetrics(metrics);
     this.pipe = new DataPipe(id, receiveBufferBytes, this, pathMetrics, lock);
     this.hub = hub;
@@ -140,6 +144,10 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       this.peerRelays = Map.copyOf(peerRelays);
       attemptStartNanos = System.nanoTime();
       attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
+      if (credentials != null && resumeWindow.isPositive()) {
+        boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
+        resume = new PathResume(id, port, peers, handshaker, controlling, timing, resumeWindow, timer);
+      }
       started = attempt;
     } finally {
       lock.unlock();
@@ -169,6 +177,24 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     Duration elapsed;
     Optional<TurnServer> relay = relays.relayOf(winner);
     String relayName;
+    Link data = winner;
+    PathResume sessions;
+    lock.lock();
+    try {
+      sessions = resume;
+    } finally {
+      lock.unlock();
+    }
+    if (sessions != null) {
+      try {
+        data = sessions.open(winner);
+      } catch (IOException e) {
+        winner.close();
+        failed(Failed.newBuilder().setReason(FailureReason.HANDSHAKE_FAILED)
+            .setMessage("the nominated connection could not open a session: " + e.getMessage()).build());
+        return;
+      }
+    }
     lock.lock();
     try {
       relayName = relay.map(TurnServer::toString).orElse(peerRelays.getOrDefault(winner.remoteAddress(), ""));
@@ -177,9 +203,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       } else {
         elapsed = Duration.ofNanos(System.nanoTime() - attemptStartNanos);
         state = State.ESTABLISHED;
-        link = winner;
+        link = data;
         attempt = null; // decided: nothing left to cancel, and its candidates and log can go
-        pipe.start(winner, keepalive);
+        pipe.start(data, keepalive);
         // Queued in the transition, so that a Closed queued by a later terminate() cannot overtake it.
         hub.enqueue(Event.newBuilder().setConnectionId(id).setEstablished(Established.newBuilder()
             .setLocalAddress(HostPort.format(winner.localAddress()))
@@ -194,7 +220,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       lock.unlock();
     }
     if (elapsed == null) {
-      winner.close(); // closed or failed meanwhile: nobody wants it
+      data.close(); // closed or failed meanwhile: nobody wants it
       return;
     }
     relays.release(relay.orElse(null)); // a direct winner needs no relay; a relayed one keeps its own
@@ -288,6 +314,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
 
   private void terminate(CloseInitiator initiator, CloseReason reason, String message, PeerCloseReason wire) {
     PunchAttempt runningAttempt;
+    PathResume resuming;
     Link established;
     State before;
     StreamSink toTell;
@@ -296,6 +323,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       if (state == State.FAILED || state == State.CLOSED) {
         return;
       }
+      resuming = resume;
       before = state;
       state = State.CLOSED;
       runningAttempt = attempt;
@@ -316,6 +344,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
     if (runningAttempt != null) {
       runningAttempt.cancel();
+    }
+    if (resuming != null) {
+      resuming.cancel();
     }
     if (toTell != null) {
       toTell.onReceivable();

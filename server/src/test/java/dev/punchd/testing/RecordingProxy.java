@@ -75,6 +75,22 @@ public final class RecordingProxy implements AutoCloseable {
     blackHole = true;
   }
 
+  /**
+   * Resets (RST) every connection relayed so far, as a NAT that rebooted would; connections made afterwards
+   * are relayed as before.
+   */
+  public void resetAll() {
+    for (Socket socket : sockets) {
+      try {
+        socket.setSoLinger(true, 0);
+      } catch (IOException ignored) {
+        // already closed
+      }
+      closeQuietly(socket);
+    }
+    sockets.clear();
+  }
+
   /** True once the byte set with {@link #flipByteAt} has been flipped and passed on. */
   public boolean hasFlipped() {
     return flipped.get();
@@ -95,7 +111,12 @@ public final class RecordingProxy implements AutoCloseable {
         sockets.add(dialer);
         Socket upstream = new Socket();
         sockets.add(upstream);
-        upstream.connect(target, CONNECT_TIMEOUT_MILLIS);
+        try {
+          upstream.connect(target, CONNECT_TIMEOUT_MILLIS);
+        } catch (IOException e) {
+          closeQuietly(dialer); // as the target's refusal would: the dialler may try again at once
+          throw e;
+        }
         Thread.ofVirtual().name("proxy-to-target").start(() -> relay(dialer, upstream, Direction.TO_TARGET));
         Thread.ofVirtual().name("proxy-from-target").start(() -> relay(upstream, dialer, Direction.FROM_TARGET));
       } catch (IOException e) {

@@ -1,0 +1,144 @@
+package dev.punchd.engine;
+
+import dev.punchd.observe.LogAddresses;
+import dev.punchd.observe.LogContext;
+import dev.punchd.session.PathBinder;
+import dev.punchd.session.SessionLink;
+import dev.punchd.transport.Link;
+import dev.punchd.transport.SharedPort;
+import dev.punchd.v1.Failed;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SECURE connection's session across paths (design notes, "Sessions and path changes"): opens the
+ * {@link SessionLink} on the nominated path, and when a path breaks punches again toward the same peer
+ * addresses from the connection's port, with the same handshake, for the resume window; a new path is bound
+ * to the session ({@link PathBinder#attach}) and takes over. A path that fails to bind is closed and the
+ * punching starts over while the window lasts; when it has passed, the session fails the pipe
+ * (CONNECTION_LOST). Relay candidates are not offered on resume. Thread-safe: synchronized.
+ */
+final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome {
+  private static final Logger log = LoggerFactory.getLogger(PathResume.class);
+  /** Unacknowledged bytes per direction at most: the send window, below coturn's ~192 KiB TCP relay queue. */
+  static final int RETRANSMIT_BYTES = 128 * 1024;
+
+  private final String connectionId;
+  private final SharedPort port;
+  private final List<InetSocketAddress> peers;
+  private final Handshaker handshaker;
+  private final boolean controlling;
+  private final PunchAttempt.Timing timing;
+  private final Duration window;
+  private final ScheduledExecutorService timer;
+  private final PathBinder binder = new PathBinder(new SecureRandom());
+  private SessionLink session; // guarded by this
+  private PunchAttempt attempt; // guarded by this: the running re-punch
+  private long lostAtNanos; // guarded by this
+  private boolean cancelled; // guarded by this
+
+  PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers, Handshaker handshaker,
+      boolean controlling, PunchAttempt.Timing timing, Duration window, ScheduledExecutorService timer) {
+    this.connectionId = connectionId;
+    this.port = port;
+    this.peers = List.copyOf(peers);
+    this.handshaker = handshaker;
+    this.controlling = controlling;
+    this.timing = timing;
+    this.window = window;
+    this.timer = timer;
+  }
+
+  /** Agrees on the session over the nominated path, within the handshake timeout (the path is closed after). */
+  Link open(Link nominated) throws IOException {
+    ScheduledFuture<?> cutoff = timer.schedule(nominated::close, timing.handshakeTimeout().toMillis(),
+        TimeUnit.MILLISECONDS);
+    try {
+      SessionLink opened = new SessionLink(binder.open(nominated, controlling), RETRANSMIT_BYTES, window, this);
+      synchronized (this) {
+        session = opened;
+      }
+      return opened;
+    } finally {
+      cutoff.cancel(false);
+    }
+  }
+
+  @Override
+  public synchronized void pathLost(IOException cause) {
+    lostAtNanos = System.nanoTime();
+    log.info("connection {}: path lost ({}); punching for a new one for {} ms", connectionId, cause.getMessage(),
+        window.toMillis());
+    punch();
+  }
+
+  private void punch() {
+    long left = lostAtNanos + window.toNanos() - System.nanoTime();
+    if (cancelled || left <= 0 || (attempt != null && !attempt.isDecided())) {
+      return;
+    }
+    try {
+      port.resumePunching();
+    } catch (IOException e) {
+      log.warn("connection {}: port {} cannot listen again: {}", connectionId, port.port(), e.toString());
+      return;
+    }
+    attempt = new PunchAttempt(connectionId, port, peers, handshaker, false,
+        new PunchAttempt.Timing(Duration.ofNanos(left), timing.retryInterval(), timing.handshakeTimeout(),
+            timing.pacer()), timer, this);
+    attempt.start();
+  }
+
+  /** A new path won the re-punch: bind it to the session and move there. */
+  @Override
+  public void established(Link path) {
+    SessionLink current;
+    synchronized (this) {
+      current = session;
+    }
+    ScheduledFuture<?> cutoff = timer.schedule(path::close, timing.handshakeTimeout().toMillis(),
+        TimeUnit.MILLISECONDS);
+    try (LogContext.Scope ignored = LogContext.connection(connectionId)) {
+      try {
+        current.attach(binder.attach(path, current.ticket(), controlling, current.nextGeneration(),
+            current.received()));
+        log.info("connection {}: resumed on a new path to {}", connectionId, LogAddresses.of(path.remoteAddress()));
+      } catch (IOException e) {
+        path.close();
+        log.info("connection {}: new path to {} not bound to the session: {}", connectionId,
+            LogAddresses.of(path.remoteAddress()), e.getMessage());
+        synchronized (this) {
+          punch();
+        }
+      } finally {
+        cutoff.cancel(false);
+      }
+    }
+  }
+
+  @Override
+  public void failed(Failed failed) {
+    log.info("connection {}: no new path: {}", connectionId, failed.getMessage());
+  }
+
+  /** Stops re-punching; idempotent. */
+  void cancel() {
+    PunchAttempt running;
+    synchronized (this) {
+      cancelled = true;
+      running = attempt;
+      attempt = null;
+    }
+    if (running != null) {
+      running.cancel();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.punchd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.punchd.engine.NatTraversal;
+import dev.punchd.testing.Awaiting;
+import dev.punchd.testing.RandomBytes;
+import dev.punchd.testing.RelayedPair;
+import dev.punchd.testing.StreamClient;
+import dev.punchd.testing.TestSidecar;
+import dev.punchd.v1.CloseReason;
+import dev.punchd.v1.Event;
+import dev.punchd.v1.SecurityMode;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two sidecars with --resume-window whose only path runs through a loopback proxy: the proxy resets the path
+ * mid-transfer, both sides punch a new one through it, and the Streams carry on.
+ */
+class PathResumeTest {
+  private static final long SIZE = 16L << 20;
+  private static final int CHUNK = 64 * 1024;
+
+  @Test
+  void aPathResetMidTransferResumesWithEveryByteOnceAndTheStreamsEndOk() throws Exception {
+    try (TestSidecar a = TestSidecar.start(PathResumeTest::resuming);
+        TestSidecar b = TestSidecar.start(PathResumeTest::resuming);
+        RelayedPair relayed = RelayedPair.connect(a, b, SecurityMode.SECURE)) {
+      relayed.awaitEstablished();
+      StreamClient streamA = StreamClient.open(a.async(), relayed.idA());
+      StreamClient streamB = StreamClient.open(b.async(), relayed.idB());
+      CompletableFuture<Void> sendA = CompletableFuture.runAsync(() -> send(streamA, 1));
+      CompletableFuture<Void> sendB = CompletableFuture.runAsync(() -> send(streamB, 2));
+
+      Awaiting.until(Duration.ofSeconds(60), "a quarter received by B", () -> streamB.receivedBytes() >= SIZE / 4);
+      relayed.proxy().resetAll();
+
+      sendA.get();
+      sendB.get();
+      streamA.finish();
+      streamB.finish();
+      assertThat(streamA.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
+      assertThat(streamB.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
+      assertThat(streamA.receivedBytes()).isEqualTo(SIZE);
+      assertThat(streamB.receivedBytes()).isEqualTo(SIZE);
+      assertThat(streamA.receivedDigest()).isEqualTo(RandomBytes.digestOf(2, SIZE, CHUNK));
+      assertThat(streamB.receivedDigest()).isEqualTo(RandomBytes.digestOf(1, SIZE, CHUNK));
+      Event closedA = relayed.eventsA().next();
+      assertThat(closedA.getClosed().getReason()).as("%s", closedA).isEqualTo(CloseReason.COMPLETED);
+    }
+  }
+
+  private static dev.punchd.engine.EngineSettings resuming(dev.punchd.engine.EngineSettings settings) {
+    return settings.withTraversal(NatTraversal.NONE.withResumeWindow(Duration.ofSeconds(20)));
+  }
+
+  private static void send(StreamClient stream, long seed) {
+    try {
+      stream.send(new RandomBytes(seed), SIZE, CHUNK);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
