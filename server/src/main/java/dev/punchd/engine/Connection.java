@@ -17,6 +17,7 @@ import dev.punchd.v1.Event;
 import dev.punchd.v1.Failed;
 import dev.punchd.v1.FailureReason;
 import dev.punchd.v1.NatBehaviour;
+import dev.punchd.v1.PathChanged;
 import dev.punchd.v1.PathKind;
 import dev.punchd.v1.SecurityMode;
 import dev.punchd.v1.Transport;
@@ -146,7 +147,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       if (credentials != null && resumeWindow.isPositive()) {
         boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
-        resume = new PathResume(id, port, peers, handshaker, controlling, timing, resumeWindow, timer);
+        resume = new PathResume(id, port, peers, handshaker, controlling, timing, resumeWindow, timer,
+            this::pathChanged);
       }
       started = attempt;
     } finally {
@@ -231,6 +233,20 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     try (LogContext.Scope ignored = LogContext.connection(id)) {
       log.info("connection {}: established with {} in {} ms{}", id, LogAddresses.of(winner.remoteAddress()),
           elapsed.toMillis(), relayName.isEmpty() ? "" : " through relay " + relayName);
+    }
+    hub.deliver();
+  }
+
+  /** The session moved to a new path: reported while the connection is established. */
+  private void pathChanged(PathChanged change) {
+    lock.lock();
+    try {
+      if (state != State.ESTABLISHED) {
+        return;
+      }
+      hub.enqueue(Event.newBuilder().setConnectionId(id).setPathChanged(change).build());
+    } finally {
+      lock.unlock();
     }
     hub.deliver();
   }

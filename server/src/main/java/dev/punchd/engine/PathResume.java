@@ -7,6 +7,8 @@ import dev.punchd.session.SessionLink;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.Failed;
+import dev.punchd.v1.PathChanged;
+import dev.punchd.v1.PathKind;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -24,9 +26,15 @@ import org.slf4j.LoggerFactory;
  * addresses from the connection's port, with the same handshake, for the resume window; a new path is bound
  * to the session ({@link PathBinder#attach}) and takes over. A path that fails to bind is closed and the
  * punching starts over while the window lasts; when it has passed, the session fails the pipe
- * (CONNECTION_LOST). Relay candidates are not offered on resume. Thread-safe: synchronized.
+ * (CONNECTION_LOST). Relay candidates are not offered on resume, so every path it makes is DIRECT. Thread-safe:
+ * synchronized.
  */
 final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome {
+  /** Hears of each move to a new path; called with no lock held. */
+  interface Moves {
+    void pathChanged(PathChanged change);
+  }
+
   private static final Logger log = LoggerFactory.getLogger(PathResume.class);
   /** Unacknowledged bytes per direction at most: the send window, below coturn's ~192 KiB TCP relay queue. */
   static final int RETRANSMIT_BYTES = 128 * 1024;
@@ -39,14 +47,19 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   private final PunchAttempt.Timing timing;
   private final Duration window;
   private final ScheduledExecutorService timer;
+  private final Moves moves;
   private final PathBinder binder = new PathBinder(new SecureRandom());
+  private InetSocketAddress pathLocal; // guarded by this: the current path's ends, kept while its socket is open
+  private InetSocketAddress pathRemote; // guarded by this
+  private IOException lostBy; // guarded by this
   private SessionLink session; // guarded by this
   private PunchAttempt attempt; // guarded by this: the running re-punch
   private long lostAtNanos; // guarded by this
   private boolean cancelled; // guarded by this
 
   PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers, Handshaker handshaker,
-      boolean controlling, PunchAttempt.Timing timing, Duration window, ScheduledExecutorService timer) {
+      boolean controlling, PunchAttempt.Timing timing, Duration window, ScheduledExecutorService timer,
+      Moves moves) {
     this.connectionId = connectionId;
     this.port = port;
     this.peers = List.copyOf(peers);
@@ -55,6 +68,7 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     this.timing = timing;
     this.window = window;
     this.timer = timer;
+    this.moves = moves;
   }
 
   /** Agrees on the session over the nominated path, within the handshake timeout (the path is closed after). */
@@ -65,6 +79,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       SessionLink opened = new SessionLink(binder.open(nominated, controlling), RETRANSMIT_BYTES, window, this);
       synchronized (this) {
         session = opened;
+        pathLocal = nominated.localAddress();
+        pathRemote = nominated.remoteAddress();
       }
       return opened;
     } finally {
@@ -75,6 +91,7 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   @Override
   public synchronized void pathLost(IOException cause) {
     lostAtNanos = System.nanoTime();
+    lostBy = cause;
     log.info("connection {}: path lost ({}); punching for a new one for {} ms", connectionId, cause.getMessage(),
         window.toMillis());
     punch();
@@ -101,8 +118,12 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   @Override
   public void established(Link path) {
     SessionLink current;
+    InetSocketAddress oldLocal;
+    InetSocketAddress oldRemote;
     synchronized (this) {
       current = session;
+      oldLocal = pathLocal;
+      oldRemote = pathRemote;
     }
     ScheduledFuture<?> cutoff = timer.schedule(path::close, timing.handshakeTimeout().toMillis(),
         TimeUnit.MILLISECONDS);
@@ -110,7 +131,25 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       try {
         current.attach(binder.attach(path, current.ticket(), controlling, current.nextGeneration(),
             current.received()));
-        log.info("connection {}: resumed on a new path to {}", connectionId, LogAddresses.of(path.remoteAddress()));
+        long pause;
+        String why;
+        synchronized (this) {
+          pathLocal = path.localAddress();
+          pathRemote = path.remoteAddress();
+          pause = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos);
+          why = "path lost: " + (lostBy == null ? "" : lostBy.getMessage());
+        }
+        log.info("connection {}: resumed on a new path to {}, {} ms after the old one failed", connectionId,
+            LogAddresses.of(path.remoteAddress()), pause);
+        moves.pathChanged(PathChanged.newBuilder()
+            .setOldLocalAddress(HostPort.format(oldLocal))
+            .setOldRemoteAddress(HostPort.format(oldRemote))
+            .setOldPath(PathKind.DIRECT)
+            .setLocalAddress(HostPort.format(path.localAddress()))
+            .setRemoteAddress(HostPort.format(path.remoteAddress()))
+            .setPath(PathKind.DIRECT)
+            .setPauseMillis(pause)
+            .setReason(why).build());
       } catch (IOException e) {
         path.close();
         log.info("connection {}: new path to {} not bound to the session: {}", connectionId,

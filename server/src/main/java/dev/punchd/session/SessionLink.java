@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -32,6 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SessionLink implements Link {
   static final int ACK_EVERY = 64 * 1024;
   static final long ACK_DELAY = Duration.ofMillis(20).toNanos();
+  private static final long CLOSE_ACK_WAIT_MILLIS = 1000;
 
   /** Told when a path broke and the session waits for another; called with no lock held. */
   public interface PathListener {
@@ -56,6 +58,7 @@ public final class SessionLink implements Link {
   private long ackSent; // guarded by lock
   private long acked; // guarded by lock: the peer has received up to here (FIN included)
   private boolean finSent; // guarded by lock
+  private boolean finReceived; // guarded by lock
   private Keepalive keepalive; // guarded by lock
   private Link lastPath; // guarded by lock: for the addresses once the session ended
   // reader thread only
@@ -226,7 +229,7 @@ public final class SessionLink implements Link {
             current.length(type, 0);
             if (!peerFinished) {
               peerFinished = true;
-              delivered(1);
+              finArrived();
               return -1;
             }
           }
@@ -247,7 +250,7 @@ public final class SessionLink implements Link {
   private long resumeSkip(long offset) throws SessionProtocolException {
     lock.lock();
     try {
-      long bytes = received - (peerFinished ? 1 : 0);
+      long bytes = received - (finReceived ? 1 : 0);
       if (offset < 0 || offset > bytes) {
         throw new SessionProtocolException("peer resumes at offset " + offset + " but only " + bytes
             + " bytes were received: a gap");
@@ -366,12 +369,50 @@ public final class SessionLink implements Link {
     return anyPath().remoteAddress();
   }
 
+  /**
+   * Sends what this side has received as a last ACK (within a second), then closes: the peer, whose FIN is
+   * among it, then knows its stream was delivered and does not take the path's end for a loss.
+   */
   @Override
   public void close() {
+    flushAcknowledgement();
     Link current = end(new IOException("session closed"));
     if (current != null) {
       current.close();
     }
+  }
+
+  private void flushAcknowledgement() {
+    long value;
+    Link current;
+    lock.lock();
+    try {
+      if (failure != null || broken || received == ackSent) {
+        return;
+      }
+      value = received;
+      current = path;
+    } finally {
+      lock.unlock();
+    }
+    try {
+      if (writeLock.tryLock(CLOSE_ACK_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        try {
+          current.write(ackFrame(value));
+        } finally {
+          writeLock.unlock();
+        }
+      }
+    } catch (IOException e) {
+      // the peer then resumes or reports the loss
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ByteString ackFrame(long offset) {
+    return SessionFrames.header(SessionFrames.ACK, 8)
+        .concat(UnsafeByteOperations.unsafeWrap(ByteBuffer.allocate(8).putLong(offset).array()));
   }
 
   private Link end(IOException why) {
@@ -502,6 +543,18 @@ public final class SessionLink implements Link {
     listener.pathLost(cause);
   }
 
+  /** The peer's FIN counts one offset and is acknowledged at once. */
+  private void finArrived() {
+    lock.lock();
+    try {
+      received++;
+      finReceived = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void delivered(int n) {
     lock.lock();
     try {
@@ -546,7 +599,7 @@ public final class SessionLink implements Link {
             changed.await();
           }
           long deadline = System.nanoTime() + ACK_DELAY;
-          while (failure == null && !broken && received - ackSent < ACK_EVERY) {
+          while (failure == null && !broken && received - ackSent < ACK_EVERY && !finReceived) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
               break;

@@ -48,8 +48,25 @@ class PathResumeTest {
       assertThat(streamB.receivedBytes()).isEqualTo(SIZE);
       assertThat(streamA.receivedDigest()).isEqualTo(RandomBytes.digestOf(2, SIZE, CHUNK));
       assertThat(streamB.receivedDigest()).isEqualTo(RandomBytes.digestOf(1, SIZE, CHUNK));
+      Event movedA = relayed.eventsA().next();
+      assertThat(movedA.hasPathChanged()).as("%s", movedA).isTrue();
+      assertThat(movedA.getPathChanged().getOldRemoteAddress()).isEqualTo(HostPort.proxy(relayed));
+      assertThat(movedA.getPathChanged().getRemoteAddress()).isEqualTo(HostPort.proxy(relayed));
+      assertThat(movedA.getPathChanged().getLocalAddress()).isEqualTo(movedA.getPathChanged().getOldLocalAddress());
+      assertThat(movedA.getPathChanged().getReason()).startsWith("path lost: ");
+      Event movedB = relayed.eventsB().next();
+      assertThat(movedB.hasPathChanged()).as("%s", movedB).isTrue();
+      assertThat(movedB.getPathChanged().getRemoteAddress())
+          .isNotEqualTo(movedB.getPathChanged().getOldRemoteAddress()); // the proxy's new upstream socket
       Event closedA = relayed.eventsA().next();
       assertThat(closedA.getClosed().getReason()).as("%s", closedA).isEqualTo(CloseReason.COMPLETED);
+    }
+  }
+
+  /** Where A's paths lead: the proxy in front of B. */
+  private static final class HostPort {
+    static String proxy(RelayedPair relayed) {
+      return "127.0.0.1:" + relayed.proxy().address().getPort();
     }
   }
 
