@@ -140,12 +140,14 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
         throw PunchdException.precondition("connection " + id + " is " + state
             + "; AttemptConnection is allowed once, on a connection that has just been allocated");
       }
-      Handshaker handshaker = credentials == null ? new RawHandshaker() : credentials.handshaker(peerFingerprint);
+      boolean sessions = credentials != null && resumeWindow.isPositive();
+      Handshaker handshaker = credentials == null ? new RawHandshaker()
+          : credentials.handshaker(peerFingerprint, sessions);
       state = State.CONNECTING;
       this.peerRelays = Map.copyOf(peerRelays);
       attemptStartNanos = System.nanoTime();
       attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
-      if (credentials != null && resumeWindow.isPositive()) {
+      if (sessions) {
         boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
         resume = new PathResume(id, port, peers, handshaker, controlling, timing, resumeWindow, timer,
             this::pathChanged);

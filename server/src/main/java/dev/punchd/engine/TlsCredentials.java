@@ -48,8 +48,9 @@ public final class TlsCredentials implements Credentials {
   }
 
   @Override
-  public Handshaker handshaker(String peerFingerprint) {
+  public Handshaker handshaker(String peerFingerprint, boolean sessions) {
     boolean controlling = identity.fingerprint().compareTo(peerFingerprint) < 0;
+    int version = sessions ? SecureLink.PROTOCOL_VERSION_SESSIONS : SecureLink.PROTOCOL_VERSION;
     return (socket, nomination, timeoutMillis) -> {
       SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis);
       try {
@@ -58,10 +59,10 @@ public final class TlsCredentials implements Credentials {
             link.close();
             return Optional.<Link>empty();
           }
-          link.sendNomination();
+          link.sendNomination(version);
           return Optional.<Link>of(link);
         }
-        if (link.awaitNomination(timeoutMillis) && nomination.tryWin()) {
+        if (link.awaitNomination(timeoutMillis, version) && nomination.tryWin()) {
           return Optional.<Link>of(link);
         }
         link.close();

@@ -63,6 +63,26 @@ class PathResumeTest {
     }
   }
 
+  @Test
+  void aPeerWithoutSessionsIsRefusedAtNominationAndNoByteReachesAStream() throws Exception {
+    try (TestSidecar a = TestSidecar.start(PathResumeTest::resuming); TestSidecar b = TestSidecar.start();
+        RelayedPair relayed = RelayedPair.connect(a, b, SecurityMode.SECURE)) {
+      StreamClient streamB = StreamClient.open(b.async(), relayed.idB());
+
+      Event first = relayed.eventsA().next(Duration.ofSeconds(30));
+      assertThat(first.hasFailed()).as("%s", first).isTrue();
+      Event atB = relayed.eventsB().next(Duration.ofSeconds(30));
+      if (atB.hasEstablished()) { // B nominated (version 1) before A refused it
+        atB = relayed.eventsB().next(Duration.ofSeconds(30));
+        assertThat(atB.getClosed().getReason()).as("%s", atB).isEqualTo(CloseReason.CONNECTION_LOST);
+      } else {
+        assertThat(atB.hasFailed()).as("%s", atB).isTrue();
+      }
+      assertThat(streamB.awaitEnd(Duration.ofSeconds(30)).getCode()).isNotEqualTo(Status.Code.OK);
+      assertThat(streamB.receivedBytes()).isZero();
+    }
+  }
+
   /** Where A's paths lead: the proxy in front of B. */
   private static final class HostPort {
     static String proxy(RelayedPair relayed) {
