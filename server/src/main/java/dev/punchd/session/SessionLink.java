@@ -5,8 +5,6 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
-import dev.punchd.transport.PeerClosedException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -26,8 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #attach}ed within the resume window takes over, resending from the peer's received offset; after the
  * window both throw the path's failure. The peer's CLOSE and protocol errors end the session at once.
  *
- * <p>Thread-safe: one reader and one writer thread, as {@link Link} allows; {@link #attach}, {@link #abort} and
- * {@link #close} from any thread. The lock guards the state; the write lock orders frames on a path (attach
+ * <p>The reading half is {@link SessionReader}. Thread-safe: one reader and one writer thread, as {@link Link}
+ * allows; {@link #attach}, {@link #abort} and {@link #close} from any thread. The lock guards the state; the write lock orders frames on a path (attach
  * resends under it before any newer frame).
  */
 public final class SessionLink implements Link {
@@ -61,11 +59,7 @@ public final class SessionLink implements Link {
   private boolean finReceived; // guarded by lock
   private Keepalive keepalive; // guarded by lock
   private Link lastPath; // guarded by lock: for the addresses once the session ended
-  // reader thread only
-  private SessionFrames.Reader reader;
-  private int dataLeft;
-  private long skip;
-  private boolean peerFinished;
+  private final SessionReader inbound = new SessionReader(this);
 
   /**
    * @param first the first path, after {@link PathBinder#open}
@@ -181,7 +175,7 @@ public final class SessionLink implements Link {
 
   @Override
   public int read(byte[] buffer) throws IOException {
-    return peerFinished ? -1 : readFrames(buffer, false);
+    return inbound.read(buffer);
   }
 
   /**
@@ -190,84 +184,7 @@ public final class SessionLink implements Link {
    */
   @Override
   public void awaitPeerClose() throws IOException {
-    byte[] scratch = new byte[SessionFrames.MAX_DATA];
-    while (readFrames(scratch, true) != -1) {
-      throw new SessionProtocolException("data after the peer's FIN");
-    }
-  }
-
-  /** Bytes delivered, -1 at the peer's FIN (or, draining, when the path ends with nothing owed to the peer). */
-  private int readFrames(byte[] buffer, boolean draining) throws IOException {
-    while (true) {
-      SessionFrames.Reader current = currentReader();
-      try {
-        if (dataLeft > 0) {
-          int n = current.readSome(buffer, skip > 0 ? (int) Math.min(skip, dataLeft) : dataLeft);
-          dataLeft -= n;
-          if (skip > 0) {
-            skip -= n; // already received on the old path
-            continue;
-          }
-          if (peerFinished) {
-            throw new SessionProtocolException("data after the peer's FIN");
-          }
-          delivered(n);
-          return n;
-        }
-        int type = current.type();
-        switch (type) {
-          case SessionFrames.DATA -> dataLeft = current.length(type, SessionFrames.MAX_DATA);
-          case SessionFrames.ACK -> {
-            current.length(type, 8);
-            acknowledged(current.readLong());
-          }
-          case SessionFrames.SYNC -> {
-            current.length(type, 8);
-            skip = resumeSkip(current.readLong());
-          }
-          case SessionFrames.FIN -> {
-            current.length(type, 0);
-            if (!peerFinished) {
-              peerFinished = true;
-              finArrived();
-              return -1;
-            }
-          }
-          default -> throw new SessionProtocolException("unexpected session frame type " + type);
-        }
-      } catch (PeerClosedException | SessionProtocolException e) {
-        throw e;
-      } catch (IOException e) {
-        if (draining && ownFinAcknowledged()) {
-          return -1;
-        }
-        pathFailed(current, e);
-      }
-    }
-  }
-
-  /** Bytes of a resent stream starting at {@code offset} that were already received. */
-  private long resumeSkip(long offset) throws SessionProtocolException {
-    lock.lock();
-    try {
-      long bytes = received - (finReceived ? 1 : 0);
-      if (offset < 0 || offset > bytes) {
-        throw new SessionProtocolException("peer resumes at offset " + offset + " but only " + bytes
-            + " bytes were received: a gap");
-      }
-      return bytes - offset;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private boolean ownFinAcknowledged() {
-    lock.lock();
-    try {
-      return finSent && acked > unacked.end();
-    } finally {
-      lock.unlock();
-    }
+    inbound.awaitPeerClose();
   }
 
   @Override
@@ -471,16 +388,12 @@ public final class SessionLink implements Link {
     to.write(SessionFrames.header(SessionFrames.DATA, chunk.size()).concat(chunk));
   }
 
-  /** The reader for the current path, waiting while none is attached; throws once the session is over. */
-  private SessionFrames.Reader currentReader() throws IOException {
+  /** The current path's reader, waiting while none is attached; throws once the session is over. */
+  SessionFrames.Reader currentReader() throws IOException {
     lock.lock();
     try {
       awaitPathLocked();
-      if (reader != pathReader) {
-        reader = pathReader;
-        dataLeft = 0; // a frame cut off with its path is resent whole from the received offset
-      }
-      return reader;
+      return pathReader;
     } finally {
       lock.unlock();
     }
@@ -521,7 +434,7 @@ public final class SessionLink implements Link {
   }
 
   /** The path (or its reader) failed: pause unless a newer path already took over. */
-  private void pathFailed(Object which, IOException cause) throws IOException {
+  void pathFailed(Object which, IOException cause) throws IOException {
     Link toClose;
     lock.lock();
     try {
@@ -543,8 +456,32 @@ public final class SessionLink implements Link {
     listener.pathLost(cause);
   }
 
+  /** Bytes of a resent stream starting at {@code offset} that were already received. */
+  long resumeSkip(long offset) throws SessionProtocolException {
+    lock.lock();
+    try {
+      long bytes = received - (finReceived ? 1 : 0);
+      if (offset < 0 || offset > bytes) {
+        throw new SessionProtocolException("peer resumes at offset " + offset + " but only " + bytes
+            + " bytes were received: a gap");
+      }
+      return bytes - offset;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean ownFinAcknowledged() {
+    lock.lock();
+    try {
+      return finSent && acked > unacked.end();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The peer's FIN counts one offset and is acknowledged at once. */
-  private void finArrived() {
+  void finArrived() {
     lock.lock();
     try {
       received++;
@@ -555,7 +492,7 @@ public final class SessionLink implements Link {
     }
   }
 
-  private void delivered(int n) {
+  void delivered(int n) {
     lock.lock();
     try {
       received += n;
@@ -565,7 +502,7 @@ public final class SessionLink implements Link {
     }
   }
 
-  private void acknowledged(long offset) throws IOException {
+  void acknowledged(long offset) throws IOException {
     lock.lock();
     try {
       acknowledgeLocked(offset);
