@@ -42,64 +42,63 @@ class SessionLinkTest {
   void aTransferResumesOnANewPathWithoutLosingOrRepeatingAByte() throws Exception {
     Socket[] first = socketPair();
     SessionLink[] links = open(first, Duration.ofSeconds(20));
-    SessionLink a = links[0];
-    SessionLink b = links[1];
-    byte[] toB = random(1);
-    byte[] toA = random(2);
-    CountDownLatch quarterAtB = new CountDownLatch(1);
-    CompletableFuture<byte[]> receivedAtB = receive(b, quarterAtB);
-    CompletableFuture<byte[]> receivedAtA = receive(a, new CountDownLatch(1));
-    CompletableFuture<Void> sendA = send(a, toB);
-    CompletableFuture<Void> sendB = send(b, toA);
+    Transfer transfer = Transfer.start(links[0], links[1], 1);
 
-    assertThat(quarterAtB.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(transfer.quarterAtB.await(30, TimeUnit.SECONDS)).isTrue();
     first[0].setSoLinger(true, 0);
     first[0].close(); // reset mid-transfer
     assertThat(lostA.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(lostB.await(10, TimeUnit.SECONDS)).isTrue();
-    Socket[] second = socketPair();
-    CompletableFuture<PathBinder.BoundPath> boundB = CompletableFuture.supplyAsync(() -> bind(b, second[1], false));
-    PathBinder.BoundPath boundA = bind(a, second[0], true);
-    a.attach(boundA);
-    b.attach(boundB.get(10, TimeUnit.SECONDS));
+    moveToNewPath(links);
 
-    sendA.get(60, TimeUnit.SECONDS);
-    sendB.get(60, TimeUnit.SECONDS);
-    assertThat(sha256(receivedAtB.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toB));
-    assertThat(sha256(receivedAtA.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toA));
-    assertThat(a.retained()).isZero();
-    assertThat(b.retained()).isZero();
-    a.close();
-    b.close();
+    transfer.assertIntact();
+    assertThat(links[0].retained()).isZero();
+    assertThat(links[1].retained()).isZero();
   }
 
   @Test
   void aTransferMovesToANewPathWhileTheOldOneStillWorks() throws Exception {
     SessionLink[] links = open(socketPair(), Duration.ofSeconds(20));
-    SessionLink a = links[0];
-    SessionLink b = links[1];
-    byte[] toB = random(3);
-    byte[] toA = random(4);
-    CountDownLatch quarterAtB = new CountDownLatch(1);
-    CompletableFuture<byte[]> receivedAtB = receive(b, quarterAtB);
-    CompletableFuture<byte[]> receivedAtA = receive(a, new CountDownLatch(1));
-    CompletableFuture<Void> sendA = send(a, toB);
-    CompletableFuture<Void> sendB = send(b, toA);
+    Transfer transfer = Transfer.start(links[0], links[1], 3);
 
-    assertThat(quarterAtB.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(transfer.quarterAtB.await(30, TimeUnit.SECONDS)).isTrue();
+    Socket[] second = moveToNewPath(links); // the old path keeps delivering until each side closes it on attach
+
+    transfer.assertIntact();
+    assertThat(links[0].remoteAddress().getPort()).isEqualTo(second[1].getLocalPort());
+    assertThat(lostA.getCount()).as("A never lost a path").isEqualTo(1);
+  }
+
+  /** Both directions at once, {@link #TOTAL} bytes each; closes both sessions once checked. */
+  private record Transfer(SessionLink a, SessionLink b, byte[] toB, byte[] toA, CountDownLatch quarterAtB,
+      CompletableFuture<byte[]> receivedAtB, CompletableFuture<byte[]> receivedAtA, CompletableFuture<Void> sendA,
+      CompletableFuture<Void> sendB) {
+    static Transfer start(SessionLink a, SessionLink b, long seed) {
+      byte[] toB = random(seed);
+      byte[] toA = random(seed + 1);
+      CountDownLatch quarterAtB = new CountDownLatch(1);
+      return new Transfer(a, b, toB, toA, quarterAtB, receive(b, quarterAtB), receive(a, new CountDownLatch(1)),
+          send(a, toB), send(b, toA));
+    }
+
+    void assertIntact() throws Exception {
+      sendA.get(60, TimeUnit.SECONDS);
+      sendB.get(60, TimeUnit.SECONDS);
+      assertThat(sha256(receivedAtB.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toB));
+      assertThat(sha256(receivedAtA.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toA));
+      a.close();
+      b.close();
+    }
+  }
+
+  private Socket[] moveToNewPath(SessionLink[] links) throws Exception {
     Socket[] second = socketPair();
-    CompletableFuture<PathBinder.BoundPath> boundB = CompletableFuture.supplyAsync(() -> bind(b, second[1], false));
-    PathBinder.BoundPath boundA = bind(a, second[0], true);
-    a.attach(boundA); // the old path keeps delivering until each side closes it on attach
-    b.attach(boundB.get(10, TimeUnit.SECONDS));
-
-    sendA.get(60, TimeUnit.SECONDS);
-    sendB.get(60, TimeUnit.SECONDS);
-    assertThat(sha256(receivedAtB.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toB));
-    assertThat(sha256(receivedAtA.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toA));
-    assertThat(a.remoteAddress().getPort()).isEqualTo(second[1].getLocalPort());
-    a.close();
-    b.close();
+    CompletableFuture<PathBinder.BoundPath> boundB =
+        CompletableFuture.supplyAsync(() -> bind(links[1], second[1], false));
+    PathBinder.BoundPath boundA = bind(links[0], second[0], true);
+    links[0].attach(boundA);
+    links[1].attach(boundB.get(10, TimeUnit.SECONDS));
+    return second;
   }
 
   @Test
