@@ -191,7 +191,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
     if (sessions != null) {
       try {
-        data = sessions.open(winner);
+        data = sessions.open(winner, relay.isPresent() || peerRelayed(winner));
       } catch (IOException e) {
         winner.close();
         failed(Failed.newBuilder().setReason(FailureReason.HANDSHAKE_FAILED)
@@ -237,6 +237,15 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
           elapsed.toMillis(), relayName.isEmpty() ? "" : " through relay " + relayName);
     }
     hub.deliver();
+  }
+
+  private boolean peerRelayed(Link winner) {
+    lock.lock();
+    try {
+      return peerRelays.containsKey(winner.remoteAddress());
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The session moved to a new path: reported while the connection is established. */

@@ -36,8 +36,10 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   }
 
   private static final Logger log = LoggerFactory.getLogger(PathResume.class);
-  /** Unacknowledged bytes per direction at most: the send window, below coturn's ~192 KiB TCP relay queue. */
-  static final int RETRANSMIT_BYTES = 128 * 1024;
+  /** Unacknowledged bytes per direction at most: the send window of a direct path. */
+  static final int RETRANSMIT_BYTES = 1024 * 1024;
+  /** The send window over a TURN relay: below coturn's ~192 KiB queue toward a TCP relay socket. */
+  static final int RELAYED_WINDOW_BYTES = 128 * 1024;
 
   private final String connectionId;
   private final SharedPort port;
@@ -71,12 +73,18 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     this.moves = moves;
   }
 
-  /** Agrees on the session over the nominated path, within the handshake timeout (the path is closed after). */
-  Link open(Link nominated) throws IOException {
+  /**
+   * Agrees on the session over the nominated path, within the handshake timeout (the path is closed after);
+   * a relayed path gets the smaller send window.
+   */
+  Link open(Link nominated, boolean relayed) throws IOException {
     ScheduledFuture<?> cutoff = timer.schedule(nominated::close, timing.handshakeTimeout().toMillis(),
         TimeUnit.MILLISECONDS);
     try {
       SessionLink opened = new SessionLink(binder.open(nominated, controlling), RETRANSMIT_BYTES, window, this);
+      if (relayed) {
+        opened.limitWindow(RELAYED_WINDOW_BYTES);
+      }
       synchronized (this) {
         session = opened;
         pathLocal = nominated.localAddress();
@@ -131,6 +139,7 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       try {
         current.attach(binder.attach(path, current.ticket(), controlling, current.nextGeneration(),
             current.received()));
+        current.limitWindow(RETRANSMIT_BYTES); // a resumed path is direct
         long pause;
         String why;
         synchronized (this) {

@@ -44,6 +44,7 @@ public final class SessionLink implements Link {
   private final Condition changed = lock.newCondition();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final RetransmitBuffer unacked; // guarded by lock
+  private int window; // guarded by lock: unacknowledged bytes the writer may have out, at most the capacity
   private final SessionTicket ticket;
   private Link path; // guarded by lock
   private SessionFrames.Reader pathReader; // guarded by lock
@@ -72,6 +73,7 @@ public final class SessionLink implements Link {
     this.pathReader = first.reader;
     this.lastPath = first.path;
     this.unacked = new RetransmitBuffer(retransmitCapacity);
+    this.window = retransmitCapacity;
     this.resumeWindowNanos = resumeWindow.toNanos();
     this.listener = listener;
     Thread.ofVirtual().name("session-ack").start(this::ackLoop);
@@ -96,6 +98,20 @@ public final class SessionLink implements Link {
     lock.lock();
     try {
       return received;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Lets the writer have at most {@code bytes} unacknowledged (at least one frame, at most the capacity): a
+   * path through a relay that queues without pushing back gets a small window, a direct one the whole.
+   */
+  public void limitWindow(int bytes) {
+    lock.lock();
+    try {
+      window = Math.max(SessionFrames.MAX_DATA, bytes);
+      changed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -222,7 +238,7 @@ public final class SessionLink implements Link {
       long gen;
       lock.lock();
       try {
-        while (!unacked.hasRoomFor(n) && failure == null) {
+        while ((!unacked.hasRoomFor(n) || unacked.held() + n > window) && failure == null) {
           changed.await();
         }
         throwIfOver();

@@ -102,6 +102,21 @@ class SessionLinkTest {
   }
 
   @Test
+  void theWriterWaitsOnceTheWindowIsUnacknowledged() throws Exception {
+    SessionLink a = open(socketPair(), Duration.ofSeconds(5))[0]; // B never reads, so it never acknowledges
+    a.limitWindow(64 * 1024);
+
+    CompletableFuture<Void> writing = send(a, random(5));
+    dev.punchd.testing.Awaiting.until(Duration.ofSeconds(10), "the window full",
+        () -> a.retained() > 64 * 1024 - SessionFrames.MAX_DATA);
+
+    assertThat(a.retained()).isLessThanOrEqualTo(64 * 1024);
+    assertThat(writing).isNotDone();
+    a.close();
+    assertThat(writing).failsWithin(Duration.ofSeconds(10)).withThrowableThat().withMessageContaining("session closed");
+  }
+
+  @Test
   void withoutANewPathTheStreamEndsWhenTheResumeWindowPasses() throws Exception {
     Socket[] first = socketPair();
     SessionLink[] links = open(first, Duration.ofMillis(300));
