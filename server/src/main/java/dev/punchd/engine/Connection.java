@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One punched connection: its port, its state machine (ALLOCATED, CONNECTING, ESTABLISHED, then FAILED
- * or CLOSED), its attempt, its TURN allocations ({@link RelayCandidates}) and its {@link DataPipe}. One lock owns the state of the connection and of its
- * pipe, so the end is decided once, in one place; every transition publishes its event after that lock is
+ * or CLOSED), its attempt, its TURN allocations ({@link RelayCandidates}), its {@link DataPipe} and, in SECURE
+ * mode with a resume window, its session across paths ({@link PathResume}). One lock owns the state of the
+ * connection and of its pipe, so the end is decided once, in one place; every transition publishes its event after that lock is
  * released (nothing is called out of the engine under it). A terminal transition first stops the pipe and
  * the attempt (cancel), then aborts the link within its bound, frees the port and stops counting the
  * connection as live, then publishes. Thread-safe.

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One SECURE connection's session across paths (design notes, "Sessions and path changes"): opens the
- * {@link SessionLink} on the nominated path, and when a path breaks punches again toward the same peer
+ * {@link SessionLink} on the nominated path and keeps the port listening for a path the peer brings; when a
+ * path breaks it punches again toward the same peer
  * addresses from the connection's port, with the same handshake, for the resume window; a new path is bound
  * to the session ({@link PathBinder#attach}) and takes over. A path that fails to bind is closed and the
  * punching starts over while the window lasts; when it has passed, the session fails the pipe
@@ -40,6 +41,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   static final int RETRANSMIT_BYTES = 1024 * 1024;
   /** The send window over a TURN relay: below coturn's ~192 KiB queue toward a TCP relay socket. */
   static final int RELAYED_WINDOW_BYTES = 128 * 1024;
+  /** How long one standby listener lasts before it is renewed (its expiry is not a failure). */
+  private static final Duration STANDBY = Duration.ofHours(1);
 
   private final String connectionId;
   private final SharedPort port;
@@ -53,10 +56,13 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   private final PathBinder binder = new PathBinder(new SecureRandom());
   private InetSocketAddress pathLocal; // guarded by this: the current path's ends, kept while its socket is open
   private InetSocketAddress pathRemote; // guarded by this
+  private PathKind pathKind = PathKind.DIRECT; // guarded by this
   private IOException lostBy; // guarded by this
   private SessionLink session; // guarded by this
   private PunchAttempt attempt; // guarded by this: the running re-punch
   private long lostAtNanos; // guarded by this
+  private boolean lost; // guarded by this: the current path broke and none replaced it yet
+  private boolean standingBy; // guarded by this: the attempt only listens, for a path the peer brings
   private boolean cancelled; // guarded by this
 
   PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers, Handshaker handshaker,
@@ -89,6 +95,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
         session = opened;
         pathLocal = nominated.localAddress();
         pathRemote = nominated.remoteAddress();
+        pathKind = relayed ? PathKind.RELAY : PathKind.DIRECT;
+        standBy();
       }
       return opened;
     } finally {
@@ -100,6 +108,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   public synchronized void pathLost(IOException cause) {
     lostAtNanos = System.nanoTime();
     lostBy = cause;
+    lost = true;
+    if (standingBy && attempt != null) {
+      attempt.cancel(); // it only listens; the re-punch listens and dials
+      attempt = null;
+    }
     log.info("connection {}: path lost ({}); punching for a new one for {} ms", connectionId, cause.getMessage(),
         window.toMillis());
     punch();
@@ -116,9 +129,33 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       log.warn("connection {}: port {} cannot listen again: {}", connectionId, port.port(), e.toString());
       return;
     }
-    attempt = new PunchAttempt(connectionId, port, peers, handshaker, false,
-        new PunchAttempt.Timing(Duration.ofNanos(left), timing.retryInterval(), timing.handshakeTimeout(),
-            timing.pacer()), timer, this);
+    start(peers, Duration.ofNanos(left));
+    standingBy = false;
+  }
+
+  /**
+   * While the path works, keeps the port listening, so that a peer that noticed a loss first (this side may
+   * notice only at its peer timeout) can bring a new path, which then replaces the old one.
+   */
+  private void standBy() {
+    if (cancelled || lost) {
+      return;
+    }
+    try {
+      port.resumePunching();
+    } catch (IOException e) {
+      log.warn("connection {}: port {} cannot listen for the peer's new paths: {}", connectionId, port.port(),
+          e.toString());
+      return;
+    }
+    start(List.of(), STANDBY);
+    standingBy = true;
+  }
+
+  private void start(List<InetSocketAddress> toDial, Duration timeout) {
+    attempt = new PunchAttempt(connectionId, port, toDial, handshaker, false,
+        new PunchAttempt.Timing(timeout, timing.retryInterval(), timing.handshakeTimeout(), timing.pacer()), timer,
+        this);
     attempt.start();
   }
 
@@ -128,10 +165,12 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     SessionLink current;
     InetSocketAddress oldLocal;
     InetSocketAddress oldRemote;
+    PathKind oldKind;
     synchronized (this) {
       current = session;
       oldLocal = pathLocal;
       oldRemote = pathRemote;
+      oldKind = pathKind;
     }
     ScheduledFuture<?> cutoff = timer.schedule(path::close, timing.handshakeTimeout().toMillis(),
         TimeUnit.MILLISECONDS);
@@ -145,15 +184,18 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
         synchronized (this) {
           pathLocal = path.localAddress();
           pathRemote = path.remoteAddress();
-          pause = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos);
-          why = "path lost: " + (lostBy == null ? "" : lostBy.getMessage());
+          pathKind = PathKind.DIRECT;
+          pause = lost ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos) : 0;
+          why = lost ? "path lost: " + lostBy.getMessage() : "the peer brought a new path";
+          lost = false;
+          standBy();
         }
-        log.info("connection {}: resumed on a new path to {}, {} ms after the old one failed", connectionId,
-            LogAddresses.of(path.remoteAddress()), pause);
+        log.info("connection {}: moved to a new path to {} ({}; paused {} ms)", connectionId,
+            LogAddresses.of(path.remoteAddress()), why, pause);
         moves.pathChanged(PathChanged.newBuilder()
             .setOldLocalAddress(HostPort.format(oldLocal))
             .setOldRemoteAddress(HostPort.format(oldRemote))
-            .setOldPath(PathKind.DIRECT)
+            .setOldPath(oldKind)
             .setLocalAddress(HostPort.format(path.localAddress()))
             .setRemoteAddress(HostPort.format(path.remoteAddress()))
             .setPath(PathKind.DIRECT)
@@ -164,7 +206,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
         log.info("connection {}: new path to {} not bound to the session: {}", connectionId,
             LogAddresses.of(path.remoteAddress()), e.getMessage());
         synchronized (this) {
-          punch();
+          if (lost) {
+            punch();
+          } else {
+            standBy();
+          }
         }
       } finally {
         cutoff.cancel(false);
@@ -174,6 +220,12 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
 
   @Override
   public void failed(Failed failed) {
+    synchronized (this) {
+      if (standingBy) {
+        standBy(); // a standby listener's hour is up
+        return;
+      }
+    }
     log.info("connection {}: no new path: {}", connectionId, failed.getMessage());
   }
 

@@ -8,6 +8,7 @@ import dev.punchd.testing.RandomBytes;
 import dev.punchd.testing.RelayedPair;
 import dev.punchd.testing.StreamClient;
 import dev.punchd.testing.TestSidecar;
+import dev.punchd.transport.Keepalive;
 import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.SecurityMode;
@@ -60,6 +61,36 @@ class PathResumeTest {
           .isNotEqualTo(movedB.getPathChanged().getOldRemoteAddress()); // the proxy's new upstream socket
       Event closedA = relayed.eventsA().next();
       assertThat(closedA.getClosed().getReason()).as("%s", closedA).isEqualTo(CloseReason.COMPLETED);
+    }
+  }
+
+  @Test
+  void aSideThatNoticesALossFirstBringsANewPathThatThePeerTakes() throws Exception {
+    try (TestSidecar a = TestSidecar.start(settings -> resuming(settings)
+            .withKeepalive(new Keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3))));
+        TestSidecar b = TestSidecar.start(PathResumeTest::resuming); // notices a silent path only after 45 s
+        RelayedPair relayed = RelayedPair.connect(a, b, SecurityMode.SECURE)) {
+      relayed.awaitEstablished();
+      StreamClient streamA = StreamClient.open(a.async(), relayed.idA());
+      StreamClient streamB = StreamClient.open(b.async(), relayed.idB());
+      CompletableFuture<Void> sendA = CompletableFuture.runAsync(() -> send(streamA, 3));
+      CompletableFuture<Void> sendB = CompletableFuture.runAsync(() -> send(streamB, 4));
+
+      Awaiting.until(Duration.ofSeconds(60), "a quarter received by B", () -> streamB.receivedBytes() >= SIZE / 4);
+      relayed.proxy().blackHoleExisting();
+
+      sendA.get();
+      sendB.get();
+      streamA.finish();
+      streamB.finish();
+      assertThat(streamA.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
+      assertThat(streamB.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
+      assertThat(streamA.receivedDigest()).isEqualTo(RandomBytes.digestOf(4, SIZE, CHUNK));
+      assertThat(streamB.receivedDigest()).isEqualTo(RandomBytes.digestOf(3, SIZE, CHUNK));
+      Event movedA = relayed.eventsA().next();
+      assertThat(movedA.getPathChanged().getReason()).as("%s", movedA).contains("sent nothing");
+      Event movedB = relayed.eventsB().next();
+      assertThat(movedB.getPathChanged().getReason()).as("%s", movedB).isEqualTo("the peer brought a new path");
     }
   }
 

@@ -38,6 +38,7 @@ public final class RecordingProxy implements AutoCloseable {
   private volatile Direction flipDirection;
   private volatile long flipOffset = -1;
   private volatile boolean blackHole;
+  private final Set<Socket> holed = ConcurrentHashMap.newKeySet();
 
   private RecordingProxy(ServerSocket listener, InetSocketAddress target) {
     this.listener = listener;
@@ -73,6 +74,14 @@ public final class RecordingProxy implements AutoCloseable {
    */
   public void blackHole() {
     blackHole = true;
+  }
+
+  /**
+   * Drops everything on the connections relayed so far, without closing them (their mappings are gone, as
+   * {@link #blackHole()}); connections made afterwards are relayed as before.
+   */
+  public void blackHoleExisting() {
+    holed.addAll(sockets);
   }
 
   /**
@@ -132,7 +141,7 @@ public final class RecordingProxy implements AutoCloseable {
       InputStream in = from.getInputStream();
       OutputStream out = to.getOutputStream();
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        if (blackHole) {
+        if (blackHole || holed.contains(from)) {
           continue;
         }
         maybeFlip(direction, buffer, offset, n);
@@ -143,11 +152,11 @@ public final class RecordingProxy implements AutoCloseable {
         out.write(buffer, 0, n);
         offset += n;
       }
-      if (!blackHole) {
+      if (!blackHole && !holed.contains(from)) {
         to.shutdownOutput();
       }
     } catch (IOException e) {
-      if (!blackHole) { // a black hole passes on no end either: the sockets stay open until close()
+      if (!blackHole && !holed.contains(from)) { // a black hole passes on no end either: open until close()
         closeQuietly(from);
         closeQuietly(to);
       }
