@@ -150,8 +150,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       if (sessions) {
         boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
-        resume = new PathResume(id, port, peers, handshaker, controlling, timing, resumeWindow, timer,
-            this::pathChanged);
+        resume = new PathResume(id, port, peers, peerRelays.keySet(), handshaker, controlling, timing,
+            resumeWindow, timer, this::pathChanged);
       }
       started = attempt;
     } finally {
@@ -249,7 +249,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
   }
 
-  /** The session moved to a new path: reported while the connection is established. */
+  /** The session moved to a new path: reported while the connection is established; a direct one frees the relay. */
   private void pathChanged(PathChanged change) {
     lock.lock();
     try {
@@ -259,6 +259,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       hub.enqueue(Event.newBuilder().setConnectionId(id).setPathChanged(change).build());
     } finally {
       lock.unlock();
+    }
+    if (change.getPath() == PathKind.DIRECT) {
+      relays.release(null);
     }
     hub.deliver();
   }

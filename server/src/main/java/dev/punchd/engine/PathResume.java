@@ -41,12 +41,16 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   static final int RETRANSMIT_BYTES = 1024 * 1024;
   /** The send window over a TURN relay: below coturn's ~192 KiB queue toward a TCP relay socket. */
   static final int RELAYED_WINDOW_BYTES = 128 * 1024;
+  /** The first background attempt at a direct path after a relayed start; doubled after each miss, to a minute. */
+  static final Duration UPGRADE_FIRST = Duration.ofSeconds(1);
+  private static final Duration UPGRADE_MAX = Duration.ofMinutes(1);
   /** How long one standby listener lasts before it is renewed (its expiry is not a failure). */
   private static final Duration STANDBY = Duration.ofHours(1);
 
   private final String connectionId;
   private final SharedPort port;
   private final List<InetSocketAddress> peers;
+  private final List<InetSocketAddress> directPeers; // the peers but the peer's relayed addresses
   private final Handshaker handshaker;
   private final boolean controlling;
   private final PunchAttempt.Timing timing;
@@ -63,14 +67,19 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   private long lostAtNanos; // guarded by this
   private boolean lost; // guarded by this: the current path broke and none replaced it yet
   private boolean standingBy; // guarded by this: the attempt only listens, for a path the peer brings
+  private boolean upgrading; // guarded by this: the attempt looks for a direct path while the relay works
+  private boolean binding; // guarded by this: a new path is being bound; it replaces whatever path breaks now
+  private Duration upgradeBackoff = UPGRADE_FIRST; // guarded by this
   private boolean cancelled; // guarded by this
 
-  PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers, Handshaker handshaker,
+  PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers,
+      java.util.Set<InetSocketAddress> peerRelayed, Handshaker handshaker,
       boolean controlling, PunchAttempt.Timing timing, Duration window, ScheduledExecutorService timer,
       Moves moves) {
     this.connectionId = connectionId;
     this.port = port;
     this.peers = List.copyOf(peers);
+    this.directPeers = peers.stream().filter(peer -> !peerRelayed.contains(peer)).toList();
     this.handshaker = handshaker;
     this.controlling = controlling;
     this.timing = timing;
@@ -97,6 +106,9 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
         pathRemote = nominated.remoteAddress();
         pathKind = relayed ? PathKind.RELAY : PathKind.DIRECT;
         standBy();
+        if (relayed) {
+          scheduleUpgrade();
+        }
       }
       return opened;
     } finally {
@@ -109,10 +121,14 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     lostAtNanos = System.nanoTime();
     lostBy = cause;
     lost = true;
-    if (standingBy && attempt != null) {
-      attempt.cancel(); // it only listens; the re-punch listens and dials
+    if (binding) {
+      return; // the peer dropped the old path because it took the new one this side is binding
+    }
+    if ((standingBy || upgrading) && attempt != null) {
+      attempt.cancel(); // the re-punch listens and dials all the peer's addresses
       attempt = null;
     }
+    upgrading = false;
     log.info("connection {}: path lost ({}); punching for a new one for {} ms", connectionId, cause.getMessage(),
         window.toMillis());
     punch();
@@ -152,6 +168,35 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     standingBy = true;
   }
 
+  /** A relayed session looks for a direct path in the background, with backoff, while the relay carries it. */
+  private void scheduleUpgrade() {
+    if (cancelled || directPeers.isEmpty()) {
+      return;
+    }
+    Duration wait = upgradeBackoff;
+    upgradeBackoff = upgradeBackoff.multipliedBy(2).compareTo(UPGRADE_MAX) > 0 ? UPGRADE_MAX
+        : upgradeBackoff.multipliedBy(2);
+    timer.schedule(LogContext.withConnection(connectionId, this::tryDirect), wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void tryDirect() {
+    if (cancelled || lost || pathKind != PathKind.RELAY || !standingBy) {
+      return;
+    }
+    log.debug("connection {}: looking for a direct path to {}", connectionId, directPeers);
+    attempt.cancel(); // the standby listener (which stops the port); the upgrade attempt listens too
+    try {
+      port.resumePunching();
+    } catch (IOException e) {
+      log.warn("connection {}: port {} cannot punch for a direct path: {}", connectionId, port.port(), e.toString());
+      standingBy = false;
+      return;
+    }
+    start(directPeers, timing.timeout());
+    standingBy = false;
+    upgrading = true;
+  }
+
   private void start(List<InetSocketAddress> toDial, Duration timeout) {
     attempt = new PunchAttempt(connectionId, port, toDial, handshaker, false,
         new PunchAttempt.Timing(timeout, timing.retryInterval(), timing.handshakeTimeout(), timing.pacer()), timer,
@@ -167,6 +212,7 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     InetSocketAddress oldRemote;
     PathKind oldKind;
     synchronized (this) {
+      binding = true;
       current = session;
       oldLocal = pathLocal;
       oldRemote = pathRemote;
@@ -186,8 +232,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
           pathRemote = path.remoteAddress();
           pathKind = PathKind.DIRECT;
           pause = lost ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos) : 0;
-          why = lost ? "path lost: " + lostBy.getMessage() : "the peer brought a new path";
+          why = upgrading ? "a direct path completed"
+              : lost ? "path lost: " + lostBy.getMessage() : "the peer brought a new path";
           lost = false;
+          binding = false;
+          upgrading = false;
           standBy();
         }
         log.info("connection {}: moved to a new path to {} ({}; paused {} ms)", connectionId,
@@ -206,10 +255,15 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
         log.info("connection {}: new path to {} not bound to the session: {}", connectionId,
             LogAddresses.of(path.remoteAddress()), e.getMessage());
         synchronized (this) {
+          binding = false;
           if (lost) {
             punch();
           } else {
             standBy();
+            if (upgrading) {
+              upgrading = false;
+              scheduleUpgrade();
+            }
           }
         }
       } finally {
@@ -223,6 +277,13 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     synchronized (this) {
       if (standingBy) {
         standBy(); // a standby listener's hour is up
+        return;
+      }
+      if (upgrading) {
+        log.debug("connection {}: no direct path yet: {}", connectionId, failed.getMessage());
+        upgrading = false;
+        standBy();
+        scheduleUpgrade();
         return;
       }
     }

@@ -39,6 +39,7 @@ public final class RecordingProxy implements AutoCloseable {
   private volatile long flipOffset = -1;
   private volatile boolean blackHole;
   private final Set<Socket> holed = ConcurrentHashMap.newKeySet();
+  private volatile boolean refusing;
 
   private RecordingProxy(ServerSocket listener, InetSocketAddress target) {
     this.listener = listener;
@@ -74,6 +75,11 @@ public final class RecordingProxy implements AutoCloseable {
    */
   public void blackHole() {
     blackHole = true;
+  }
+
+  /** While true, every new connection is reset at once, as by a firewall that blocks the path. */
+  public void refuseNew(boolean refuse) {
+    refusing = refuse;
   }
 
   /**
@@ -117,6 +123,11 @@ public final class RecordingProxy implements AutoCloseable {
     while (!listener.isClosed()) {
       try {
         Socket dialer = listener.accept();
+        if (refusing) {
+          dialer.setSoLinger(true, 0);
+          closeQuietly(dialer);
+          continue;
+        }
         sockets.add(dialer);
         Socket upstream = new Socket();
         sockets.add(upstream);

@@ -1,0 +1,115 @@
+package dev.punchd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.punchd.engine.EngineSettings;
+import dev.punchd.engine.HostPort;
+import dev.punchd.engine.NatTraversal;
+import dev.punchd.relay.TurnServer;
+import dev.punchd.testing.Awaiting;
+import dev.punchd.testing.Coturn;
+import dev.punchd.testing.Pair;
+import dev.punchd.testing.RandomBytes;
+import dev.punchd.testing.RecordingProxy;
+import dev.punchd.testing.StreamClient;
+import dev.punchd.testing.TestSidecar;
+import dev.punchd.v1.AttemptConnectionRequest;
+import dev.punchd.v1.Candidate;
+import dev.punchd.v1.CandidateType;
+import dev.punchd.v1.ConnectionOptions;
+import dev.punchd.v1.Event;
+import dev.punchd.v1.PathChanged;
+import dev.punchd.v1.PathKind;
+import io.grpc.Status;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connection that starts on a TURN relay (coturn on loopback) because the direct path is blocked moves to
+ * the direct path once it is allowed, mid-transfer, and the allocation is released.
+ */
+class RelayUpgradeTest {
+  private static final long SIZE = 16L << 20;
+  private static final int CHUNK = 64 * 1024;
+
+  @Test
+  void aRelayedTransferMovesToTheDirectPathOnceItOpens() throws Exception {
+    try (Coturn coturn = Coturn.start("alice", "relay-secret", Coturn.RFC5780);
+        TestSidecar a = TestSidecar.start(s -> withSessions(s, coturn));
+        TestSidecar b = TestSidecar.start(s -> withSessions(s, null))) {
+      Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
+      Candidate relayed = pair.addressesA.getCandidatesList().stream()
+          .filter(c -> c.getType() == CandidateType.RELAYED).findFirst().orElseThrow();
+      String portB = pair.addressesB.getLocalAddressesList().stream().filter(x -> x.startsWith("127.0.0.1:"))
+          .findFirst().orElseThrow().substring("127.0.0.1:".length());
+      try (RecordingProxy direct = RecordingProxy.start(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(portB)))) {
+        direct.refuseNew(true); // the direct path is blocked at first
+        a.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idA())
+            .addPeerAddresses(HostPort.format(direct.address())).setPeerFingerprint(pair.addressesB.getFingerprint())
+            .build());
+        b.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idB())
+            .addPeerCandidates(relayed).setPeerFingerprint(pair.addressesA.getFingerprint()).build());
+        assertThat(pair.eventsA.next().getEstablished().getPath()).isEqualTo(PathKind.RELAY);
+        assertThat(pair.eventsB.next().getEstablished().getPath()).isEqualTo(PathKind.RELAY);
+
+        StreamClient streamA = StreamClient.open(a.async(), pair.idA());
+        StreamClient streamB = StreamClient.open(b.async(), pair.idB());
+        CompletableFuture<Void> sendA = CompletableFuture.runAsync(() -> send(streamA, 1));
+        CompletableFuture<Void> sendB = CompletableFuture.runAsync(() -> send(streamB, 2));
+        Awaiting.until(Duration.ofSeconds(60), "a quarter received by B", () -> streamB.receivedBytes() >= SIZE / 4);
+        direct.refuseNew(false);
+
+        PathChanged movedA = pair.eventsA.next(Duration.ofSeconds(60)).getPathChanged();
+        assertThat(movedA.getOldPath()).as("%s", movedA).isEqualTo(PathKind.RELAY);
+        assertThat(movedA.getPath()).isEqualTo(PathKind.DIRECT);
+        assertThat(movedA.getRemoteAddress()).isEqualTo(HostPort.format(direct.address()));
+        assertThat(movedA.getReason()).isEqualTo("a direct path completed");
+        Event movedB = pair.eventsB.next(Duration.ofSeconds(60));
+        assertThat(movedB.getPathChanged().getOldPath()).as("%s", movedB).isEqualTo(PathKind.RELAY);
+        awaitReleased(HostPort.parse(relayed.getAddress()));
+
+        sendA.get();
+        sendB.get();
+        streamA.finish();
+        streamB.finish();
+        assertThat(streamA.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
+        assertThat(streamB.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
+        assertThat(streamA.receivedDigest()).isEqualTo(RandomBytes.digestOf(2, SIZE, CHUNK));
+        assertThat(streamB.receivedDigest()).isEqualTo(RandomBytes.digestOf(1, SIZE, CHUNK));
+      }
+    }
+  }
+
+  private static EngineSettings withSessions(EngineSettings settings, Coturn coturn) {
+    NatTraversal traversal = coturn == null ? NatTraversal.NONE : NatTraversal.NONE.withServers(
+        List.of(coturn.address()), List.of(new TurnServer(coturn.address(), "alice", "relay-secret")))
+        .withRelayAfter(Duration.ofMillis(300));
+    return settings.withTraversal(traversal.withResumeWindow(Duration.ofSeconds(20)));
+  }
+
+  private static void send(StreamClient stream, long seed) {
+    try {
+      stream.send(new RandomBytes(seed), SIZE, CHUNK);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void awaitReleased(InetSocketAddress relayedAddress) {
+    Awaiting.until(Duration.ofSeconds(10), "allocation " + relayedAddress + " released", () -> {
+      try (Socket socket = new Socket()) {
+        socket.connect(relayedAddress, 1000);
+        return false;
+      } catch (IOException refused) {
+        return true;
+      }
+    });
+  }
+}
