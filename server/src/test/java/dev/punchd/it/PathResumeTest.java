@@ -3,18 +3,16 @@ package dev.punchd.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.punchd.engine.NatTraversal;
-import dev.punchd.testing.Awaiting;
-import dev.punchd.testing.RandomBytes;
 import dev.punchd.testing.RelayedPair;
 import dev.punchd.testing.StreamClient;
 import dev.punchd.testing.TestSidecar;
+import dev.punchd.testing.TwoWayTransfer;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.SecurityMode;
 import io.grpc.Status;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class PathResumeTest {
   private static final long SIZE = 16L << 20;
-  private static final int CHUNK = 64 * 1024;
 
   @Test
   void aPathResetMidTransferResumesWithEveryByteOnceAndTheStreamsEndOk() throws Exception {
@@ -33,22 +30,12 @@ class PathResumeTest {
       relayed.awaitEstablished();
       StreamClient streamA = StreamClient.open(a.async(), relayed.idA());
       StreamClient streamB = StreamClient.open(b.async(), relayed.idB());
-      CompletableFuture<Void> sendA = CompletableFuture.runAsync(() -> send(streamA, 1));
-      CompletableFuture<Void> sendB = CompletableFuture.runAsync(() -> send(streamB, 2));
+      TwoWayTransfer transfer = TwoWayTransfer.start(streamA, streamB, 1, 2, SIZE);
 
-      Awaiting.until(Duration.ofSeconds(60), "a quarter received by B", () -> streamB.receivedBytes() >= SIZE / 4);
+      transfer.awaitQuarterAtB();
       relayed.proxy().resetAll();
 
-      sendA.get();
-      sendB.get();
-      streamA.finish();
-      streamB.finish();
-      assertThat(streamA.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
-      assertThat(streamB.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
-      assertThat(streamA.receivedBytes()).isEqualTo(SIZE);
-      assertThat(streamB.receivedBytes()).isEqualTo(SIZE);
-      assertThat(streamA.receivedDigest()).isEqualTo(RandomBytes.digestOf(2, SIZE, CHUNK));
-      assertThat(streamB.receivedDigest()).isEqualTo(RandomBytes.digestOf(1, SIZE, CHUNK));
+      transfer.assertCompletedIntact();
       Event movedA = relayed.eventsA().next();
       assertThat(movedA.hasPathChanged()).as("%s", movedA).isTrue();
       assertThat(movedA.getPathChanged().getOldRemoteAddress()).isEqualTo(HostPort.proxy(relayed));
@@ -73,20 +60,12 @@ class PathResumeTest {
       relayed.awaitEstablished();
       StreamClient streamA = StreamClient.open(a.async(), relayed.idA());
       StreamClient streamB = StreamClient.open(b.async(), relayed.idB());
-      CompletableFuture<Void> sendA = CompletableFuture.runAsync(() -> send(streamA, 3));
-      CompletableFuture<Void> sendB = CompletableFuture.runAsync(() -> send(streamB, 4));
+      TwoWayTransfer transfer = TwoWayTransfer.start(streamA, streamB, 3, 4, SIZE);
 
-      Awaiting.until(Duration.ofSeconds(60), "a quarter received by B", () -> streamB.receivedBytes() >= SIZE / 4);
+      transfer.awaitQuarterAtB();
       relayed.proxy().blackHoleExisting();
 
-      sendA.get();
-      sendB.get();
-      streamA.finish();
-      streamB.finish();
-      assertThat(streamA.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
-      assertThat(streamB.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
-      assertThat(streamA.receivedDigest()).isEqualTo(RandomBytes.digestOf(4, SIZE, CHUNK));
-      assertThat(streamB.receivedDigest()).isEqualTo(RandomBytes.digestOf(3, SIZE, CHUNK));
+      transfer.assertCompletedIntact();
       Event movedA = relayed.eventsA().next();
       assertThat(movedA.getPathChanged().getReason()).as("%s", movedA).contains("sent nothing");
       Event movedB = relayed.eventsB().next();
@@ -125,11 +104,4 @@ class PathResumeTest {
     return settings.withTraversal(NatTraversal.NONE.withResumeWindow(Duration.ofSeconds(20)));
   }
 
-  private static void send(StreamClient stream, long seed) {
-    try {
-      stream.send(new RandomBytes(seed), SIZE, CHUNK);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

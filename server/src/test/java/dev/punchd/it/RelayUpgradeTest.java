@@ -9,10 +9,10 @@ import dev.punchd.relay.TurnServer;
 import dev.punchd.testing.Awaiting;
 import dev.punchd.testing.Coturn;
 import dev.punchd.testing.Pair;
-import dev.punchd.testing.RandomBytes;
 import dev.punchd.testing.RecordingProxy;
 import dev.punchd.testing.StreamClient;
 import dev.punchd.testing.TestSidecar;
+import dev.punchd.testing.TwoWayTransfer;
 import dev.punchd.v1.AttemptConnectionRequest;
 import dev.punchd.v1.Candidate;
 import dev.punchd.v1.CandidateType;
@@ -20,14 +20,12 @@ import dev.punchd.v1.ConnectionOptions;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.PathChanged;
 import dev.punchd.v1.PathKind;
-import io.grpc.Status;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 class RelayUpgradeTest {
   private static final long SIZE = 16L << 20;
-  private static final int CHUNK = 64 * 1024;
 
   @Test
   void aRelayedTransferMovesToTheDirectPathOnceItOpens() throws Exception {
@@ -61,9 +58,8 @@ class RelayUpgradeTest {
 
         StreamClient streamA = StreamClient.open(a.async(), pair.idA());
         StreamClient streamB = StreamClient.open(b.async(), pair.idB());
-        CompletableFuture<Void> sendA = CompletableFuture.runAsync(() -> send(streamA, 1));
-        CompletableFuture<Void> sendB = CompletableFuture.runAsync(() -> send(streamB, 2));
-        Awaiting.until(Duration.ofSeconds(60), "a quarter received by B", () -> streamB.receivedBytes() >= SIZE / 4);
+        TwoWayTransfer transfer = TwoWayTransfer.start(streamA, streamB, 1, 2, SIZE);
+        transfer.awaitQuarterAtB();
         direct.refuseNew(false);
 
         PathChanged movedA = pair.eventsA.next(Duration.ofSeconds(60)).getPathChanged();
@@ -75,14 +71,7 @@ class RelayUpgradeTest {
         assertThat(movedB.getPathChanged().getOldPath()).as("%s", movedB).isEqualTo(PathKind.RELAY);
         awaitReleased(HostPort.parse(relayed.getAddress()));
 
-        sendA.get();
-        sendB.get();
-        streamA.finish();
-        streamB.finish();
-        assertThat(streamA.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
-        assertThat(streamB.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
-        assertThat(streamA.receivedDigest()).isEqualTo(RandomBytes.digestOf(2, SIZE, CHUNK));
-        assertThat(streamB.receivedDigest()).isEqualTo(RandomBytes.digestOf(1, SIZE, CHUNK));
+        transfer.assertCompletedIntact();
       }
     }
   }
@@ -94,13 +83,6 @@ class RelayUpgradeTest {
     return settings.withTraversal(traversal.withResumeWindow(Duration.ofSeconds(20)));
   }
 
-  private static void send(StreamClient stream, long seed) {
-    try {
-      stream.send(new RandomBytes(seed), SIZE, CHUNK);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static void awaitReleased(InetSocketAddress relayedAddress) {
     Awaiting.until(Duration.ofSeconds(10), "allocation " + relayedAddress + " released", () -> {
