@@ -49,6 +49,12 @@ final class TraversalOptions {
           + "done by then is reported and left out [PUNCHD_GATHER_TIMEOUT] (default: ${DEFAULT-VALUE})")
   Duration gatherTimeout;
 
+  @Option(names = "--resume-window", paramLabel = "DURATION", converter = DurationConverter.class,
+      defaultValue = "${env:PUNCHD_RESUME_WINDOW:-0s}",
+      description = "SECURE connections keep their Stream across a broken path and re-punch this long before "
+          + "they are lost; 0 turns the session layer off [PUNCHD_RESUME_WINDOW] (default: ${DEFAULT-VALUE})")
+  Duration resumeWindow;
+
   /**
    * @throws IllegalArgumentException naming a malformed server (password masked) or file line
    * @throws IOException when {@code --turn-file} cannot be read
@@ -71,7 +77,7 @@ final class TraversalOptions {
       }
     }
     return NatTraversal.NONE.withServers(stunServers, turnServers).withRelayAfter(relayAfter)
-        .withDiscoveryTimeout(gatherTimeout);
+        .withDiscoveryTimeout(gatherTimeout).withResumeWindow(resumeWindow);
   }
 
   private List<String> readTurnFile() throws IOException {

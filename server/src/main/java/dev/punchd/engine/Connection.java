@@ -15,7 +15,9 @@ import dev.punchd.v1.Closed;
 import dev.punchd.v1.Established;
 import dev.punchd.v1.Event;
 import dev.punchd.v1.Failed;
+import dev.punchd.v1.FailureReason;
 import dev.punchd.v1.NatBehaviour;
+import dev.punchd.v1.PathChanged;
 import dev.punchd.v1.PathKind;
 import dev.punchd.v1.SecurityMode;
 import dev.punchd.v1.Transport;
@@ -33,8 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One punched connection: its port, its state machine (ALLOCATED, CONNECTING, ESTABLISHED, then FAILED
- * or CLOSED), its attempt, its TURN allocations ({@link RelayCandidates}) and its {@link DataPipe}. One lock owns the state of the connection and of its
- * pipe, so the end is decided once, in one place; every transition publishes its event after that lock is
+ * or CLOSED), its attempt, its TURN allocations ({@link RelayCandidates}), its {@link DataPipe} and, in SECURE
+ * mode with a resume window, its session across paths ({@link PathResume}). One lock owns the state of the
+ * connection and of its pipe, so the end is decided once, in one place; every transition publishes its event after that lock is
  * released (nothing is called out of the engine under it). A terminal transition first stops the pipe and
  * the attempt (cancel), then aborts the link within its bound, frees the port and stops counting the
  * connection as live, then publishes. Thread-safe.
@@ -59,9 +62,11 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private final Keepalive keepalive;
   private final RelayCandidates relays;
   private final PathMetrics pathMetrics;
+  private final Duration resumeWindow; // zero: no session layer
   private final ReentrantLock lock = new ReentrantLock();
   private State state = State.ALLOCATED; // guarded by lock
   private PunchAttempt attempt; // guarded by lock
+  private PathResume resume; // guarded by lock: SECURE with a resume window only
   private Link link; // guarded by lock; dropped once the connection ended
   private long attemptStartNanos; // guarded by lock
   private boolean outputFinished; // guarded by lock
@@ -74,7 +79,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
 
   Connection(String id, Addresses addresses, SecurityMode security, Credentials credentials,
       PunchAttempt.Timing timing, SharedPort port, int receiveBufferBytes, Keepalive keepalive, EventHub hub,
-      ScheduledExecutorService timer, EngineMetrics metrics, RelayCandidates relays,
+      ScheduledExecutorService timer, EngineMetrics metrics, RelayCandidates relays, Duration resumeWindow,
       Consumer<Connection> onTerminated) {
     this.id = id;
     this.addresses = addresses;
@@ -84,6 +89,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     this.port = port;
     this.keepalive = keepalive;
     this.relays = relays;
+    this.resumeWindow = resumeWindow;
     this.pathMetrics = new PathMetrics(metrics);
     this.pipe = new DataPipe(id, receiveBufferBytes, this, pathMetrics, lock);
     this.hub = hub;
@@ -135,11 +141,18 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
         throw PunchdException.precondition("connection " + id + " is " + state
             + "; AttemptConnection is allowed once, on a connection that has just been allocated");
       }
-      Handshaker handshaker = credentials == null ? new RawHandshaker(peers) : credentials.handshaker(peerFingerprint);
+      boolean sessions = credentials != null && resumeWindow.isPositive();
+      Handshaker handshaker = credentials == null ? new RawHandshaker(peers)
+          : credentials.handshaker(peerFingerprint, sessions);
       state = State.CONNECTING;
       this.peerRelays = Map.copyOf(peerRelays);
       attemptStartNanos = System.nanoTime();
       attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
+      if (sessions) {
+        boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
+        resume = new PathResume(id, port, peers, peerRelays.keySet(), handshaker, controlling, timing,
+            resumeWindow, timer, this::pathChanged);
+      }
       started = attempt;
     } finally {
       lock.unlock();
@@ -169,6 +182,24 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     Duration elapsed;
     Optional<TurnServer> relay = relays.relayOf(winner);
     String relayName;
+    Link data = winner;
+    PathResume sessions;
+    lock.lock();
+    try {
+      sessions = resume;
+    } finally {
+      lock.unlock();
+    }
+    if (sessions != null) {
+      try {
+        data = sessions.open(winner, relay.isPresent() || peerRelayed(winner));
+      } catch (IOException e) {
+        winner.close();
+        failed(Failed.newBuilder().setReason(FailureReason.HANDSHAKE_FAILED)
+            .setMessage("the nominated connection could not open a session: " + e.getMessage()).build());
+        return;
+      }
+    }
     lock.lock();
     try {
       relayName = relay.map(TurnServer::toString).orElse(peerRelays.getOrDefault(winner.remoteAddress(), ""));
@@ -177,9 +208,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       } else {
         elapsed = Duration.ofNanos(System.nanoTime() - attemptStartNanos);
         state = State.ESTABLISHED;
-        link = winner;
+        link = data;
         attempt = null; // decided: nothing left to cancel, and its candidates and log can go
-        pipe.start(winner, keepalive);
+        pipe.start(data, keepalive);
         // Queued in the transition, so that a Closed queued by a later terminate() cannot overtake it.
         hub.enqueue(Event.newBuilder().setConnectionId(id).setEstablished(Established.newBuilder()
             .setLocalAddress(HostPort.format(winner.localAddress()))
@@ -194,7 +225,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       lock.unlock();
     }
     if (elapsed == null) {
-      winner.close(); // closed or failed meanwhile: nobody wants it
+      data.close(); // closed or failed meanwhile: nobody wants it
       return;
     }
     relays.release(relay.orElse(null)); // a direct winner needs no relay; a relayed one keeps its own
@@ -205,6 +236,32 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     try (LogContext.Scope ignored = LogContext.connection(id)) {
       log.info("connection {}: established with {} in {} ms{}", id, LogAddresses.of(winner.remoteAddress()),
           elapsed.toMillis(), relayName.isEmpty() ? "" : " through relay " + relayName);
+    }
+    hub.deliver();
+  }
+
+  private boolean peerRelayed(Link winner) {
+    lock.lock();
+    try {
+      return peerRelays.containsKey(winner.remoteAddress());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The session moved to a new path: reported while the connection is established; a direct one frees the relay. */
+  private void pathChanged(PathChanged change) {
+    lock.lock();
+    try {
+      if (state != State.ESTABLISHED) {
+        return;
+      }
+      hub.enqueue(Event.newBuilder().setConnectionId(id).setPathChanged(change).build());
+    } finally {
+      lock.unlock();
+    }
+    if (change.getPath() == PathKind.DIRECT) {
+      relays.release(null);
     }
     hub.deliver();
   }
@@ -288,6 +345,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
 
   private void terminate(CloseInitiator initiator, CloseReason reason, String message, PeerCloseReason wire) {
     PunchAttempt runningAttempt;
+    PathResume resuming;
     Link established;
     State before;
     StreamSink toTell;
@@ -296,6 +354,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       if (state == State.FAILED || state == State.CLOSED) {
         return;
       }
+      resuming = resume;
       before = state;
       state = State.CLOSED;
       runningAttempt = attempt;
@@ -316,6 +375,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
     if (runningAttempt != null) {
       runningAttempt.cancel();
+    }
+    if (resuming != null) {
+      resuming.cancel();
     }
     if (toTell != null) {
       toTell.onReceivable();

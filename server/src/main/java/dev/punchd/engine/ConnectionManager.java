@@ -130,7 +130,8 @@ public final class ConnectionManager implements AutoCloseable {
         settings.traversal().relayAfter());
     Connection connection = new Connection(id, gathered.addresses(), security,
         security == SecurityMode.RAW ? null : credentials.get(), timing, port,
-        settings.receiveBufferBytes(), settings.keepalive(), hub, timer, metrics, relays, this::ended);
+        settings.receiveBufferBytes(), settings.keepalive(), hub, timer, metrics, relays,
+        settings.traversal().resumeWindow(), this::ended);
     hub.register(id);
     connections.put(id, connection);
     timer.schedule(LogContext.withConnection(id, connection::expireIfUnused), settings.idleTimeout().toMillis(),

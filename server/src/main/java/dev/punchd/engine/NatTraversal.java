@@ -16,12 +16,14 @@ import java.util.List;
  * @param relayAfter       a relayed candidate waits this long after it arrives before its handshake starts,
  *                         so that direct paths keep priority
  * @param discoveryTimeout bound on STUN and TURN together while GetAddresses allocates a connection
+ * @param resumeWindow     how long a SECURE connection whose path broke re-punches for a new one before it is
+ *                         lost; zero: no session layer, a broken path ends the connection
  */
 public record NatTraversal(List<InetSocketAddress> stunServers, List<TurnServer> turnServers, Duration relayAfter,
-    Duration discoveryTimeout) {
+    Duration discoveryTimeout, Duration resumeWindow) {
 
   public static final NatTraversal NONE =
-      new NatTraversal(List.of(), List.of(), Duration.ofSeconds(3), Duration.ofSeconds(2));
+      new NatTraversal(List.of(), List.of(), Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ZERO);
 
   public NatTraversal {
     stunServers = List.copyOf(stunServers);
@@ -32,17 +34,24 @@ public record NatTraversal(List<InetSocketAddress> stunServers, List<TurnServer>
     if (discoveryTimeout == null || discoveryTimeout.isNegative() || discoveryTimeout.isZero()) {
       throw new IllegalArgumentException("STUN/TURN discovery timeout must be positive, got " + discoveryTimeout);
     }
+    if (resumeWindow == null || resumeWindow.isNegative()) {
+      throw new IllegalArgumentException("resume window must be zero (off) or positive, got " + resumeWindow);
+    }
   }
 
   public NatTraversal withServers(List<InetSocketAddress> stun, List<TurnServer> turn) {
-    return new NatTraversal(stun, turn, relayAfter, discoveryTimeout);
+    return new NatTraversal(stun, turn, relayAfter, discoveryTimeout, resumeWindow);
   }
 
   public NatTraversal withRelayAfter(Duration after) {
-    return new NatTraversal(stunServers, turnServers, after, discoveryTimeout);
+    return new NatTraversal(stunServers, turnServers, after, discoveryTimeout, resumeWindow);
   }
 
   public NatTraversal withDiscoveryTimeout(Duration timeout) {
-    return new NatTraversal(stunServers, turnServers, relayAfter, timeout);
+    return new NatTraversal(stunServers, turnServers, relayAfter, timeout, resumeWindow);
+  }
+
+  public NatTraversal withResumeWindow(Duration window) {
+    return new NatTraversal(stunServers, turnServers, relayAfter, discoveryTimeout, window);
   }
 }

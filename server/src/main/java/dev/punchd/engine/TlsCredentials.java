@@ -52,13 +52,14 @@ public final class TlsCredentials implements Credentials {
   }
 
   @Override
-  public Handshaker handshaker(String peerFingerprint) {
+  public Handshaker handshaker(String peerFingerprint, boolean sessions) {
     boolean controlling = identity.fingerprint().compareTo(peerFingerprint) < 0;
+    int version = sessions ? SecureLink.PROTOCOL_VERSION_SESSIONS : SecureLink.PROTOCOL_VERSION;
     if (!controlling) {
       return (socket, nomination, timeoutMillis) -> {
         SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis);
         try {
-          if (link.awaitNomination(timeoutMillis) && nomination.tryWin()) {
+          if (link.awaitNomination(timeoutMillis, version) && nomination.tryWin()) {
             return Optional.<Link>of(link);
           }
           link.close();
@@ -74,7 +75,7 @@ public final class TlsCredentials implements Credentials {
       StaggerTurn turn = new StaggerTurn(stagger, nomination);
       try {
         SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis, turn);
-        return link == null ? Optional.<Link>empty() : nominate(link, nomination);
+        return link == null ? Optional.<Link>empty() : nominate(link, nomination, version);
       } finally {
         turn.release();
       }
@@ -123,14 +124,14 @@ public final class TlsCredentials implements Credentials {
   }
 
   /** The controlling side keeps the first candidate that completes TLS and nominates it. */
-  private static Optional<Link> nominate(SecureLink link, Nomination nomination)
+  private static Optional<Link> nominate(SecureLink link, Nomination nomination, int version)
       throws Handshaker.HandshakeException {
     if (!nomination.tryWin()) {
       link.close();
       return Optional.empty();
     }
     try {
-      link.sendNomination();
+      link.sendNomination(version);
       return Optional.of(link);
     } catch (IOException e) {
       // TLS 1.3 lets the client finish before the server has checked its certificate: a rejection by

@@ -27,7 +27,10 @@ public final class SecureLink extends SocketLink {
   static final int FIN = 3;
   static final int CLOSE = 4;
   static final int PING = 5;
-  static final int PROTOCOL_VERSION = 1;
+  /** The stream is the application's bytes. */
+  public static final int PROTOCOL_VERSION = 1;
+  /** The stream is a session ({@code dev.punchd.session}); a version 1 peer cannot read it, nor it version 1. */
+  public static final int PROTOCOL_VERSION_SESSIONS = 2;
   private static final int HEADER = 5;
   /** One frame fills one TLS record (16 KiB). */
   private static final int MAX_FRAME_PAYLOAD = 16 * 1024 - HEADER;
@@ -55,7 +58,12 @@ public final class SecureLink extends SocketLink {
 
   /** Controlling side: names this connection as the one both sides keep. */
   public void sendNomination() throws IOException {
-    writeFrame(NOMINATE, new byte[] {PROTOCOL_VERSION}, 0, 1);
+    sendNomination(PROTOCOL_VERSION);
+  }
+
+  /** Controlling side: nominates this connection, naming the protocol version of the stream that follows. */
+  public void sendNomination(int version) throws IOException {
+    writeFrame(NOMINATE, new byte[] {(byte) version}, 0, 1);
   }
 
   /**
@@ -65,6 +73,11 @@ public final class SecureLink extends SocketLink {
    * @throws IOException on a timeout, a protocol error or an unsupported protocol version
    */
   public boolean awaitNomination(int timeoutMillis) throws IOException {
+    return awaitNomination(timeoutMillis, PROTOCOL_VERSION);
+  }
+
+  /** Controlled side, as {@link #awaitNomination(int)}, expecting protocol {@code version}. */
+  public boolean awaitNomination(int timeoutMillis, int version) throws IOException {
     socket.setSoTimeout(timeoutMillis);
     try {
       int type = in.read();
@@ -79,9 +92,10 @@ public final class SecureLink extends SocketLink {
       if (payload.length < length) {
         return false;
       }
-      if (payload[0] != PROTOCOL_VERSION) {
-        throw new IOException("peer speaks punchd wire protocol version " + payload[0] + ", this side "
-            + PROTOCOL_VERSION);
+      if (payload[0] != version) {
+        throw new IOException("peer speaks punchd wire protocol version " + payload[0] + ", this side " + version
+            + (payload[0] == PROTOCOL_VERSION_SESSIONS || version == PROTOCOL_VERSION_SESSIONS
+            ? " (version 2 is --resume-window: both sides must set it or neither)" : ""));
       }
       return true;
     } catch (SocketTimeoutException e) {

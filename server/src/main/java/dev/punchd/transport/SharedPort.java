@@ -29,6 +29,7 @@ public final class SharedPort implements Closeable {
   private volatile ServerSocket listener;
   private final Set<Socket> dialing = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private boolean released; // guarded by this
 
   private SharedPort(int port, ServerSocket listener) {
     this.port = port;
@@ -176,11 +177,28 @@ public final class SharedPort implements Closeable {
   }
 
   /**
+   * Listens and dials again after {@link #stopPunching()}, to punch a new path for the same connection (its
+   * established sockets keep the port); does nothing once the port was released.
+   *
+   * @throws IOException when the port cannot listen again
+   */
+  public synchronized void resumePunching() throws IOException {
+    if (released || !closed) {
+      return;
+    }
+    listener = listen(port);
+    closed = false;
+  }
+
+  /**
    * Stops punching and releases the port for reuse by this process; call once the connection that used
    * the port is closed too. Idempotent.
    */
   @Override
   public void close() {
+    synchronized (this) {
+      released = true;
+    }
     stopPunching();
     HELD.remove(port);
   }

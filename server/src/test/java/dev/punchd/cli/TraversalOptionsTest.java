@@ -29,7 +29,7 @@ class TraversalOptionsTest {
   void repeatedAndCommaSeparatedServersAreAllKept() throws Exception {
     NatTraversal traversal = parse("--stun", "stun://127.0.0.1:3478,stun://127.0.0.2:3479",
         "--turn", "turn://alice:s%40cret@127.0.0.1:3478", "--turn", "turn://bob:pw@[::1]:5349",
-        "--relay-after", "500ms", "--gather-timeout", "5s");
+        "--relay-after", "500ms", "--gather-timeout", "5s", "--resume-window", "30s");
 
     assertThat(traversal.stunServers()).containsExactly(new InetSocketAddress("127.0.0.1", 3478),
         new InetSocketAddress("127.0.0.2", 3479));
@@ -39,6 +39,7 @@ class TraversalOptionsTest {
     assertThat(traversal.turnServers().get(0).toString()).isEqualTo("turn://alice@127.0.0.1:3478");
     assertThat(traversal.relayAfter()).isEqualTo(Duration.ofMillis(500));
     assertThat(traversal.discoveryTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(traversal.resumeWindow()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -49,6 +50,7 @@ class TraversalOptionsTest {
     assertThat(traversal.turnServers()).isEmpty();
     assertThat(traversal.relayAfter()).isEqualTo(Duration.ofSeconds(3));
     assertThat(traversal.discoveryTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(traversal.resumeWindow()).isZero();
   }
 
   @Test
@@ -95,5 +97,11 @@ class TraversalOptionsTest {
   void negativeRelayBudgetIsRefused() {
     assertThatThrownBy(() -> NatTraversal.NONE.withRelayAfter(Duration.ofSeconds(-1)))
         .hasMessage("relay-after must be zero or positive, got PT-1S");
+  }
+
+  @Test
+  void negativeResumeWindowIsRefused() {
+    assertThatThrownBy(() -> NatTraversal.NONE.withResumeWindow(Duration.ofSeconds(-1)))
+        .hasMessage("resume window must be zero (off) or positive, got PT-1S");
   }
 }

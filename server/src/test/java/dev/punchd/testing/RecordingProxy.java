@@ -38,6 +38,8 @@ public final class RecordingProxy implements AutoCloseable {
   private volatile Direction flipDirection;
   private volatile long flipOffset = -1;
   private volatile boolean blackHole;
+  private final Set<Socket> holed = ConcurrentHashMap.newKeySet();
+  private volatile boolean refusing;
 
   private RecordingProxy(ServerSocket listener, InetSocketAddress target) {
     this.listener = listener;
@@ -75,6 +77,35 @@ public final class RecordingProxy implements AutoCloseable {
     blackHole = true;
   }
 
+  /** While true, every new connection is reset at once, as by a firewall that blocks the path. */
+  public void refuseNew(boolean refuse) {
+    refusing = refuse;
+  }
+
+  /**
+   * Drops everything on the connections relayed so far, without closing them (their mappings are gone, as
+   * {@link #blackHole()}); connections made afterwards are relayed as before.
+   */
+  public void blackHoleExisting() {
+    holed.addAll(sockets);
+  }
+
+  /**
+   * Resets (RST) every connection relayed so far, as a NAT that rebooted would; connections made afterwards
+   * are relayed as before.
+   */
+  public void resetAll() {
+    for (Socket socket : sockets) {
+      try {
+        socket.setSoLinger(true, 0);
+      } catch (IOException ignored) {
+        // already closed
+      }
+      closeQuietly(socket);
+    }
+    sockets.clear();
+  }
+
   /** True once the byte set with {@link #flipByteAt} has been flipped and passed on. */
   public boolean hasFlipped() {
     return flipped.get();
@@ -92,10 +123,20 @@ public final class RecordingProxy implements AutoCloseable {
     while (!listener.isClosed()) {
       try {
         Socket dialer = listener.accept();
+        if (refusing) {
+          dialer.setSoLinger(true, 0);
+          closeQuietly(dialer);
+          continue;
+        }
         sockets.add(dialer);
         Socket upstream = new Socket();
         sockets.add(upstream);
-        upstream.connect(target, CONNECT_TIMEOUT_MILLIS);
+        try {
+          upstream.connect(target, CONNECT_TIMEOUT_MILLIS);
+        } catch (IOException e) {
+          closeQuietly(dialer); // as the target's refusal would: the dialler may try again at once
+          throw e;
+        }
         Thread.ofVirtual().name("proxy-to-target").start(() -> relay(dialer, upstream, Direction.TO_TARGET));
         Thread.ofVirtual().name("proxy-from-target").start(() -> relay(upstream, dialer, Direction.FROM_TARGET));
       } catch (IOException e) {
@@ -111,7 +152,7 @@ public final class RecordingProxy implements AutoCloseable {
       InputStream in = from.getInputStream();
       OutputStream out = to.getOutputStream();
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        if (blackHole) {
+        if (blackHole || holed.contains(from)) {
           continue;
         }
         maybeFlip(direction, buffer, offset, n);
@@ -122,11 +163,11 @@ public final class RecordingProxy implements AutoCloseable {
         out.write(buffer, 0, n);
         offset += n;
       }
-      if (!blackHole) {
+      if (!blackHole && !holed.contains(from)) {
         to.shutdownOutput();
       }
     } catch (IOException e) {
-      if (!blackHole) { // a black hole passes on no end either: the sockets stay open until close()
+      if (!blackHole && !holed.contains(from)) { // a black hole passes on no end either: open until close()
         closeQuietly(from);
         closeQuietly(to);
       }

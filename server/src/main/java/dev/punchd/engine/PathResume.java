@@ -1,0 +1,305 @@
+package dev.punchd.engine;
+
+import dev.punchd.observe.LogAddresses;
+import dev.punchd.observe.LogContext;
+import dev.punchd.session.PathBinder;
+import dev.punchd.session.SessionLink;
+import dev.punchd.transport.Link;
+import dev.punchd.transport.SharedPort;
+import dev.punchd.v1.Failed;
+import dev.punchd.v1.PathChanged;
+import dev.punchd.v1.PathKind;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SECURE connection's session across paths (design notes, "Sessions and path changes"): opens the
+ * {@link SessionLink} on the nominated path and keeps the port listening for a path the peer brings; when a
+ * path breaks it punches again toward the same peer
+ * addresses from the connection's port, with the same handshake, for the resume window; a new path is bound
+ * to the session ({@link PathBinder#attach}) and takes over. A path that fails to bind is closed and the
+ * punching starts over while the window lasts; when it has passed, the session fails the pipe
+ * (CONNECTION_LOST). Relay candidates are not offered on resume, so every path it makes is DIRECT. Thread-safe:
+ * synchronized.
+ */
+final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome {
+  /** Hears of each move to a new path; called with no lock held. */
+  interface Moves {
+    void pathChanged(PathChanged change);
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(PathResume.class);
+  /** Unacknowledged bytes per direction at most: the send window of a direct path. */
+  static final int RETRANSMIT_BYTES = 1024 * 1024;
+  /** The send window over a TURN relay: below coturn's ~192 KiB queue toward a TCP relay socket. */
+  static final int RELAYED_WINDOW_BYTES = 128 * 1024;
+  /** The first background attempt at a direct path after a relayed start; doubled after each miss, to a minute. */
+  static final Duration UPGRADE_FIRST = Duration.ofSeconds(1);
+  private static final Duration UPGRADE_MAX = Duration.ofMinutes(1);
+  /** How long one standby listener lasts before it is renewed (its expiry is not a failure). */
+  private static final Duration STANDBY = Duration.ofHours(1);
+
+  private final String connectionId;
+  private final SharedPort port;
+  private final List<InetSocketAddress> peers;
+  private final List<InetSocketAddress> directPeers; // the peers but the peer's relayed addresses
+  private final Handshaker handshaker;
+  private final boolean controlling;
+  private final PunchAttempt.Timing timing;
+  private final Duration window;
+  private final ScheduledExecutorService timer;
+  private final Moves moves;
+  private final PathBinder binder = new PathBinder(new SecureRandom());
+  private InetSocketAddress pathLocal; // guarded by this: the current path's ends, kept while its socket is open
+  private InetSocketAddress pathRemote; // guarded by this
+  private PathKind pathKind = PathKind.DIRECT; // guarded by this
+  private IOException lostBy; // guarded by this
+  private SessionLink session; // guarded by this
+  private PunchAttempt attempt; // guarded by this: the running re-punch
+  private long lostAtNanos; // guarded by this
+  private boolean lost; // guarded by this: the current path broke and none replaced it yet
+  private boolean standingBy; // guarded by this: the attempt only listens, for a path the peer brings
+  private boolean upgrading; // guarded by this: the attempt looks for a direct path while the relay works
+  private boolean binding; // guarded by this: a new path is being bound; it replaces whatever path breaks now
+  private Duration upgradeBackoff = UPGRADE_FIRST; // guarded by this
+  private boolean cancelled; // guarded by this
+
+  PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers,
+      java.util.Set<InetSocketAddress> peerRelayed, Handshaker handshaker,
+      boolean controlling, PunchAttempt.Timing timing, Duration window, ScheduledExecutorService timer,
+      Moves moves) {
+    this.connectionId = connectionId;
+    this.port = port;
+    this.peers = List.copyOf(peers);
+    this.directPeers = peers.stream().filter(peer -> !peerRelayed.contains(peer)).toList();
+    this.handshaker = handshaker;
+    this.controlling = controlling;
+    this.timing = timing;
+    this.window = window;
+    this.timer = timer;
+    this.moves = moves;
+  }
+
+  /**
+   * Agrees on the session over the nominated path, within the handshake timeout (the path is closed after);
+   * a relayed path gets the smaller send window.
+   */
+  Link open(Link nominated, boolean relayed) throws IOException {
+    ScheduledFuture<?> cutoff = timer.schedule(nominated::close, timing.handshakeTimeout().toMillis(),
+        TimeUnit.MILLISECONDS);
+    try {
+      SessionLink opened = new SessionLink(binder.open(nominated, controlling), RETRANSMIT_BYTES, window, this);
+      if (relayed) {
+        opened.limitWindow(RELAYED_WINDOW_BYTES);
+      }
+      synchronized (this) {
+        session = opened;
+        pathLocal = nominated.localAddress();
+        pathRemote = nominated.remoteAddress();
+        pathKind = relayed ? PathKind.RELAY : PathKind.DIRECT;
+        standBy();
+        if (relayed) {
+          scheduleUpgrade();
+        }
+      }
+      return opened;
+    } finally {
+      cutoff.cancel(false);
+    }
+  }
+
+  @Override
+  public synchronized void pathLost(IOException cause) {
+    lostAtNanos = System.nanoTime();
+    lostBy = cause;
+    lost = true;
+    if (binding) {
+      return; // the peer dropped the old path because it took the new one this side is binding
+    }
+    if ((standingBy || upgrading) && attempt != null) {
+      attempt.cancel(); // the re-punch listens and dials all the peer's addresses
+      attempt = null;
+    }
+    upgrading = false;
+    log.info("connection {}: path lost ({}); punching for a new one for {} ms", connectionId, cause.getMessage(),
+        window.toMillis());
+    punch();
+  }
+
+  private void punch() {
+    long left = lostAtNanos + window.toNanos() - System.nanoTime();
+    if (cancelled || left <= 0 || (attempt != null && !attempt.isDecided())) {
+      return;
+    }
+    try {
+      port.resumePunching();
+    } catch (IOException e) {
+      log.warn("connection {}: port {} cannot listen again: {}", connectionId, port.port(), e.toString());
+      return;
+    }
+    start(peers, Duration.ofNanos(left));
+    standingBy = false;
+  }
+
+  /**
+   * While the path works, keeps the port listening, so that a peer that noticed a loss first (this side may
+   * notice only at its peer timeout) can bring a new path, which then replaces the old one.
+   */
+  private void standBy() {
+    if (cancelled || lost) {
+      return;
+    }
+    try {
+      port.resumePunching();
+    } catch (IOException e) {
+      log.warn("connection {}: port {} cannot listen for the peer's new paths: {}", connectionId, port.port(),
+          e.toString());
+      return;
+    }
+    start(List.of(), STANDBY);
+    standingBy = true;
+  }
+
+  /** A relayed session looks for a direct path in the background, with backoff, while the relay carries it. */
+  private void scheduleUpgrade() {
+    if (cancelled || directPeers.isEmpty()) {
+      return;
+    }
+    Duration wait = upgradeBackoff;
+    upgradeBackoff = upgradeBackoff.multipliedBy(2).compareTo(UPGRADE_MAX) > 0 ? UPGRADE_MAX
+        : upgradeBackoff.multipliedBy(2);
+    timer.schedule(LogContext.withConnection(connectionId, this::tryDirect), wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void tryDirect() {
+    if (cancelled || lost || pathKind != PathKind.RELAY || !standingBy) {
+      return;
+    }
+    log.debug("connection {}: looking for a direct path to {}", connectionId, directPeers);
+    attempt.cancel(); // the standby listener (which stops the port); the upgrade attempt listens too
+    try {
+      port.resumePunching();
+    } catch (IOException e) {
+      log.warn("connection {}: port {} cannot punch for a direct path: {}", connectionId, port.port(), e.toString());
+      standingBy = false;
+      return;
+    }
+    start(directPeers, timing.timeout());
+    standingBy = false;
+    upgrading = true;
+  }
+
+  private void start(List<InetSocketAddress> toDial, Duration timeout) {
+    attempt = new PunchAttempt(connectionId, port, toDial, handshaker, false,
+        new PunchAttempt.Timing(timeout, timing.retryInterval(), timing.handshakeTimeout(), timing.pacer()), timer,
+        this);
+    attempt.start();
+  }
+
+  /** A new path won the re-punch: bind it to the session and move there. */
+  @Override
+  public void established(Link path) {
+    SessionLink current;
+    InetSocketAddress oldLocal;
+    InetSocketAddress oldRemote;
+    PathKind oldKind;
+    synchronized (this) {
+      binding = true;
+      current = session;
+      oldLocal = pathLocal;
+      oldRemote = pathRemote;
+      oldKind = pathKind;
+    }
+    ScheduledFuture<?> cutoff = timer.schedule(path::close, timing.handshakeTimeout().toMillis(),
+        TimeUnit.MILLISECONDS);
+    try (LogContext.Scope ignored = LogContext.connection(connectionId)) {
+      try {
+        current.attach(binder.attach(path, current.ticket(), controlling, current.nextGeneration(),
+            current.received()));
+        current.limitWindow(RETRANSMIT_BYTES); // a resumed path is direct
+        long pause;
+        String why;
+        synchronized (this) {
+          pathLocal = path.localAddress();
+          pathRemote = path.remoteAddress();
+          pathKind = PathKind.DIRECT;
+          pause = lost ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos) : 0;
+          why = upgrading ? "a direct path completed"
+              : lost ? "path lost: " + lostBy.getMessage() : "the peer brought a new path";
+          lost = false;
+          binding = false;
+          upgrading = false;
+          standBy();
+        }
+        log.info("connection {}: moved to a new path to {} ({}; paused {} ms)", connectionId,
+            LogAddresses.of(path.remoteAddress()), why, pause);
+        moves.pathChanged(PathChanged.newBuilder()
+            .setOldLocalAddress(HostPort.format(oldLocal))
+            .setOldRemoteAddress(HostPort.format(oldRemote))
+            .setOldPath(oldKind)
+            .setLocalAddress(HostPort.format(path.localAddress()))
+            .setRemoteAddress(HostPort.format(path.remoteAddress()))
+            .setPath(PathKind.DIRECT)
+            .setPauseMillis(pause)
+            .setReason(why).build());
+      } catch (IOException e) {
+        path.close();
+        log.info("connection {}: new path to {} not bound to the session: {}", connectionId,
+            LogAddresses.of(path.remoteAddress()), e.getMessage());
+        synchronized (this) {
+          binding = false;
+          if (lost) {
+            punch();
+          } else {
+            standBy();
+            if (upgrading) {
+              upgrading = false;
+              scheduleUpgrade();
+            }
+          }
+        }
+      } finally {
+        cutoff.cancel(false);
+      }
+    }
+  }
+
+  @Override
+  public void failed(Failed failed) {
+    synchronized (this) {
+      if (standingBy) {
+        standBy(); // a standby listener's hour is up
+        return;
+      }
+      if (upgrading) {
+        log.debug("connection {}: no direct path yet: {}", connectionId, failed.getMessage());
+        upgrading = false;
+        standBy();
+        scheduleUpgrade();
+        return;
+      }
+    }
+    log.info("connection {}: no new path: {}", connectionId, failed.getMessage());
+  }
+
+  /** Stops re-punching; idempotent. */
+  void cancel() {
+    PunchAttempt running;
+    synchronized (this) {
+      cancelled = true;
+      running = attempt;
+      attempt = null;
+    }
+    if (running != null) {
+      running.cancel();
+    }
+  }
+}

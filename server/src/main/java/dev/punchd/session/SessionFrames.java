@@ -1,0 +1,126 @@
+package dev.punchd.session;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.punchd.transport.Link;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The session's frames inside one path's byte stream (in SECURE mode, inside the path's DATA frames): a type
+ * byte, a 4-byte big-endian length, the payload. A frame with at most {@link #MAX_DATA} payload bytes is one
+ * {@link Link#write} and so, over a SecureLink, one TLS record. {@link Reader}: one reader thread.
+ */
+final class SessionFrames {
+  static final int DATA = 1;
+  static final int ACK = 2;
+  static final int FIN = 3;
+  static final int HELLO = 4;
+  static final int PROOF = 5;
+  static final int OPEN = 6;
+  static final int SYNC = 7;
+  static final int HEADER = 5;
+  /** A SecureLink DATA frame holds 16 KiB - 5; this frame's header takes 5 of those. */
+  static final int MAX_DATA = 16 * 1024 - 5 - HEADER;
+  static final int MAX_CONTROL = 64;
+
+  private SessionFrames() {}
+
+  static ByteString header(int type, int length) {
+    byte[] h = {(byte) type, (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
+    return UnsafeByteOperations.unsafeWrap(h);
+  }
+
+  static void write(Link path, int type, byte[] payload) throws IOException {
+    path.write(header(type, payload.length).concat(UnsafeByteOperations.unsafeWrap(payload.clone())));
+  }
+
+  /** Reads frames from one path; a path that ends (-1) mid-session reads as {@link EOFException}. */
+  static final class Reader {
+    private final DataInputStream in;
+
+    Reader(Link path) {
+      this.in = new DataInputStream(new LinkInput(path));
+    }
+
+    /** The next frame's type; its length follows with {@link #length}. */
+    int type() throws IOException {
+      return in.readUnsignedByte();
+    }
+
+    int length(int type, int max) throws IOException {
+      int length = in.readInt();
+      if (length < 0 || length > max) {
+        throw new SessionProtocolException("session frame type " + type + " with length " + length
+            + " (at most " + max + ")");
+      }
+      return length;
+    }
+
+    long readLong() throws IOException {
+      return in.readLong();
+    }
+
+    byte[] readBytes(int n) throws IOException {
+      byte[] b = new byte[n];
+      in.readFully(b);
+      return b;
+    }
+
+    /** Up to {@code max} payload bytes into {@code buffer}; at least one. */
+    int readSome(byte[] buffer, int max) throws IOException {
+      int n = in.read(buffer, 0, Math.min(max, buffer.length));
+      if (n < 0) {
+        throw new EOFException("path ended inside a session DATA frame");
+      }
+      return n;
+    }
+  }
+
+  /** A Link's reads as an InputStream. */
+  private static final class LinkInput extends InputStream {
+    private final Link path;
+    private final byte[] buffer;
+    private int position;
+    private int limit;
+
+    LinkInput(Link path) {
+      this.path = path;
+      this.buffer = new byte[path.readSize()];
+    }
+
+    @Override
+    public int read() throws IOException {
+      return fill() ? buffer[position++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (!fill()) {
+        return -1;
+      }
+      int n = Math.min(len, limit - position);
+      System.arraycopy(buffer, position, b, off, n);
+      position += n;
+      return n;
+    }
+
+    private boolean fill() throws IOException {
+      if (position < limit) {
+        return true;
+      }
+      int n = path.read(buffer);
+      if (n < 0) {
+        return false;
+      }
+      position = 0;
+      limit = n;
+      return true;
+    }
+  }
+}

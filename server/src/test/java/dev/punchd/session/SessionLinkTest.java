@@ -1,0 +1,230 @@
+package dev.punchd.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.punchd.transport.RawLink;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two sessions over loopback TCP paths (RawLink: the session layer does not care what protects a path). */
+class SessionLinkTest {
+  private static final int WINDOW = 256 * 1024;
+  private static final int TOTAL = 8 * 1024 * 1024;
+  private final PathBinder binder = new PathBinder(new SecureRandom());
+  private final List<Socket> sockets = new ArrayList<>();
+  private final CountDownLatch lostA = new CountDownLatch(1);
+  private final CountDownLatch lostB = new CountDownLatch(1);
+
+  @AfterEach
+  void closeSockets() throws IOException {
+    for (Socket s : sockets) {
+      s.close();
+    }
+  }
+
+  @Test
+  void aTransferResumesOnANewPathWithoutLosingOrRepeatingAByte() throws Exception {
+    Socket[] first = socketPair();
+    SessionLink[] links = open(first, Duration.ofSeconds(20));
+    Transfer transfer = Transfer.start(links[0], links[1], 1);
+
+    assertThat(transfer.quarterAtB.await(30, TimeUnit.SECONDS)).isTrue();
+    first[0].setSoLinger(true, 0);
+    first[0].close(); // reset mid-transfer
+    assertThat(lostA.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(lostB.await(10, TimeUnit.SECONDS)).isTrue();
+    moveToNewPath(links);
+
+    transfer.assertIntact();
+    assertThat(links[0].retained()).isZero();
+    assertThat(links[1].retained()).isZero();
+  }
+
+  @Test
+  void aTransferMovesToANewPathWhileTheOldOneStillWorks() throws Exception {
+    SessionLink[] links = open(socketPair(), Duration.ofSeconds(20));
+    Transfer transfer = Transfer.start(links[0], links[1], 3);
+
+    assertThat(transfer.quarterAtB.await(30, TimeUnit.SECONDS)).isTrue();
+    Socket[] second = moveToNewPath(links); // the old path keeps delivering until each side closes it on attach
+
+    transfer.assertIntact();
+    assertThat(links[0].remoteAddress().getPort()).isEqualTo(second[1].getLocalPort());
+    assertThat(lostA.getCount()).as("A never lost a path").isEqualTo(1);
+  }
+
+  /** Both directions at once, {@link #TOTAL} bytes each; closes both sessions once checked. */
+  private record Transfer(SessionLink a, SessionLink b, byte[] toB, byte[] toA, CountDownLatch quarterAtB,
+      CompletableFuture<byte[]> receivedAtB, CompletableFuture<byte[]> receivedAtA, CompletableFuture<Void> sendA,
+      CompletableFuture<Void> sendB) {
+    static Transfer start(SessionLink a, SessionLink b, long seed) {
+      byte[] toB = random(seed);
+      byte[] toA = random(seed + 1);
+      CountDownLatch quarterAtB = new CountDownLatch(1);
+      return new Transfer(a, b, toB, toA, quarterAtB, receive(b, quarterAtB), receive(a, new CountDownLatch(1)),
+          send(a, toB), send(b, toA));
+    }
+
+    void assertIntact() throws Exception {
+      sendA.get(60, TimeUnit.SECONDS);
+      sendB.get(60, TimeUnit.SECONDS);
+      assertThat(sha256(receivedAtB.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toB));
+      assertThat(sha256(receivedAtA.get(60, TimeUnit.SECONDS))).isEqualTo(sha256(toA));
+      a.close();
+      b.close();
+    }
+  }
+
+  private Socket[] moveToNewPath(SessionLink[] links) throws Exception {
+    Socket[] second = socketPair();
+    CompletableFuture<PathBinder.BoundPath> boundB =
+        CompletableFuture.supplyAsync(() -> bind(links[1], second[1], false));
+    PathBinder.BoundPath boundA = bind(links[0], second[0], true);
+    links[0].attach(boundA);
+    links[1].attach(boundB.get(10, TimeUnit.SECONDS));
+    return second;
+  }
+
+  @Test
+  void theWriterWaitsOnceTheWindowIsUnacknowledged() throws Exception {
+    SessionLink a = open(socketPair(), Duration.ofSeconds(5))[0]; // B never reads, so it never acknowledges
+    a.limitWindow(64 * 1024);
+
+    CompletableFuture<Void> writing = send(a, random(5));
+    dev.punchd.testing.Awaiting.until(Duration.ofSeconds(10), "the window full",
+        () -> a.retained() > 64 * 1024 - SessionFrames.MAX_DATA);
+
+    assertThat(a.retained()).isLessThanOrEqualTo(64 * 1024);
+    assertThat(writing).isNotDone();
+    a.close();
+    assertThat(writing).failsWithin(Duration.ofSeconds(10)).withThrowableThat().withMessageContaining("session closed");
+  }
+
+  @Test
+  void withoutANewPathTheStreamEndsWhenTheResumeWindowPasses() throws Exception {
+    Socket[] first = socketPair();
+    SessionLink[] links = open(first, Duration.ofMillis(300));
+    first[0].setSoLinger(true, 0);
+    first[0].close();
+
+    assertThatThrownBy(() -> links[1].read(new byte[1024]))
+        .isInstanceOf(IOException.class).hasMessageContaining("resume window of 300 ms");
+    assertThat(lostB.getCount()).isZero();
+  }
+
+  @Test
+  void aPathNamingAnotherSessionIsRefused() throws Exception {
+    SessionLink a = open(socketPair(), Duration.ofSeconds(5))[0];
+    SessionLink other = open(socketPair(), Duration.ofSeconds(5))[1];
+    Socket[] path = socketPair();
+    CompletableFuture<PathBinder.BoundPath> otherSide = CompletableFuture.supplyAsync(() -> bind(other, path[1], false));
+
+    assertThatThrownBy(() -> bind(a, path[0], true)).hasCauseInstanceOf(AttachRefusedException.class)
+        .hasMessageContaining("names session " + other.ticket().idHex());
+    assertThatThrownBy(() -> otherSide.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("belongs to session " + other.ticket().idHex());
+  }
+
+  private SessionLink[] open(Socket[] pair, Duration resumeWindow) throws Exception {
+    RawLink linkA = new RawLink(pair[0]);
+    RawLink linkB = new RawLink(pair[1]);
+    CompletableFuture<PathBinder.BoundPath> openedB = CompletableFuture.supplyAsync(() -> {
+      try {
+        return binder.open(linkB, false);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    PathBinder.BoundPath openedA = binder.open(linkA, true);
+    SessionLink a = new SessionLink(openedA, WINDOW, resumeWindow, cause -> lostA.countDown());
+    SessionLink b = new SessionLink(openedB.get(10, TimeUnit.SECONDS), WINDOW, resumeWindow, cause -> lostB.countDown());
+    assertThat(a.ticket().idHex()).isEqualTo(b.ticket().idHex());
+    return new SessionLink[] {a, b};
+  }
+
+  private PathBinder.BoundPath bind(SessionLink session, Socket socket, boolean controlling) {
+    try {
+      return binder.attach(new RawLink(socket), session.ticket(), controlling, session.nextGeneration(),
+          session.received());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static CompletableFuture<Void> send(SessionLink link, byte[] data) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        for (int at = 0; at < data.length; at += 64 * 1024) {
+          link.write(ByteString.copyFrom(data, at, Math.min(64 * 1024, data.length - at)));
+        }
+        link.finishOutput();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }, runnable -> Thread.ofVirtual().start(runnable));
+  }
+
+  /** Completes with the bytes at the peer's FIN, then keeps reading the peer's ACKs, as LinkPump does. */
+  private static CompletableFuture<byte[]> receive(SessionLink link, CountDownLatch quarter) {
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      byte[] got = new byte[TOTAL];
+      int at = 0;
+      byte[] buffer = new byte[link.readSize()];
+      try {
+        int n;
+        while ((n = link.read(buffer)) >= 0) {
+          if (at + n > TOTAL) {
+            throw new IOException("more than " + TOTAL + " bytes arrived");
+          }
+          System.arraycopy(buffer, 0, got, at, n);
+          at += n;
+          if (at >= TOTAL / 4) {
+            quarter.countDown();
+          }
+        }
+        result.complete(java.util.Arrays.copyOf(got, at));
+        link.awaitPeerClose();
+      } catch (IOException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  private Socket[] socketPair() throws IOException {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+      Socket accepted = server.accept();
+      sockets.add(client);
+      sockets.add(accepted);
+      return new Socket[] {client, accepted};
+    }
+  }
+
+  private static byte[] random(long seed) {
+    byte[] data = new byte[TOTAL];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  private static String sha256(byte[] data) throws Exception {
+    return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+  }
+}

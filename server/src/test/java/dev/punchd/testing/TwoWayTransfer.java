@@ -1,0 +1,65 @@
+package dev.punchd.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code size} bytes of {@link RandomBytes} each way at once over two Streams, then both half-close: every
+ * byte must arrive once, in order, and both Streams end OK. Thread-safe for one test thread.
+ */
+public final class TwoWayTransfer {
+  private static final int CHUNK = 64 * 1024;
+
+  private final StreamClient streamA;
+  private final StreamClient streamB;
+  private final long seedA;
+  private final long seedB;
+  private final long size;
+  private final CompletableFuture<Void> sendA;
+  private final CompletableFuture<Void> sendB;
+
+  private TwoWayTransfer(StreamClient streamA, StreamClient streamB, long seedA, long seedB, long size) {
+    this.streamA = streamA;
+    this.streamB = streamB;
+    this.seedA = seedA;
+    this.seedB = seedB;
+    this.size = size;
+    this.sendA = CompletableFuture.runAsync(() -> send(streamA, seedA));
+    this.sendB = CompletableFuture.runAsync(() -> send(streamB, seedB));
+  }
+
+  /** Starts sending; A sends bytes of {@code seedA}, B of {@code seedB}. */
+  public static TwoWayTransfer start(StreamClient streamA, StreamClient streamB, long seedA, long seedB, long size) {
+    return new TwoWayTransfer(streamA, streamB, seedA, seedB, size);
+  }
+
+  /** Waits until B has received a quarter of A's bytes. */
+  public void awaitQuarterAtB() {
+    Awaiting.until(Duration.ofSeconds(60), "a quarter received by B", () -> streamB.receivedBytes() >= size / 4);
+  }
+
+  /** Waits for both senders, half-closes both Streams and checks that they end OK with every byte intact. */
+  public void assertCompletedIntact() throws Exception {
+    sendA.get();
+    sendB.get();
+    streamA.finish();
+    streamB.finish();
+    assertThat(streamA.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
+    assertThat(streamB.awaitEnd(Duration.ofSeconds(60))).isEqualTo(Status.OK);
+    assertThat(streamA.receivedBytes()).isEqualTo(size);
+    assertThat(streamB.receivedBytes()).isEqualTo(size);
+    assertThat(streamA.receivedDigest()).isEqualTo(RandomBytes.digestOf(seedB, size, CHUNK));
+    assertThat(streamB.receivedDigest()).isEqualTo(RandomBytes.digestOf(seedA, size, CHUNK));
+  }
+
+  private void send(StreamClient stream, long seed) {
+    try {
+      stream.send(new RandomBytes(seed), size, CHUNK);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
