@@ -21,6 +21,7 @@ final class AttemptLog {
     int attempts;
     String lastError = "";
     String handshakeError = ""; // outranks lastError: a peer that answered but failed says more
+    boolean handshakeTimedOut; // a timeout says less than the failure it would overwrite
   }
 
   AttemptLog(List<String> addresses) {
@@ -37,9 +38,17 @@ final class AttemptLog {
     entries.computeIfAbsent(address, a -> new Entry()).lastError = error;
   }
 
-  /** A peer answered but the handshake failed; a mismatch outranks other handshake failures. */
-  synchronized void handshakeFailed(String address, FailureReason reason, String message) {
-    entries.computeIfAbsent(address, a -> new Entry()).handshakeError = message;
+  /**
+   * A peer answered but the handshake failed; a mismatch outranks other handshake failures, and a handshake
+   * that only ran out of time (often the last one, cut short by the attempt's end) never hides what an
+   * earlier one with the same address said.
+   */
+  synchronized void handshakeFailed(String address, FailureReason reason, String message, boolean timedOut) {
+    Entry entry = entries.computeIfAbsent(address, a -> new Entry());
+    if (!timedOut || entry.handshakeError.isEmpty() || entry.handshakeTimedOut) {
+      entry.handshakeError = message;
+      entry.handshakeTimedOut = timedOut;
+    }
     if (rank(reason) > rank(worst)) {
       worst = reason;
       worstMessage = message;

@@ -22,14 +22,25 @@ interface Handshaker {
   /** A candidate whose handshake failed, with the reason the attempt reports if nothing better happens. */
   final class HandshakeException extends IOException {
     private final dev.punchd.v1.FailureReason reason;
+    private final boolean timedOut;
 
     HandshakeException(dev.punchd.v1.FailureReason reason, String message) {
+      this(reason, message, false);
+    }
+
+    /** @param timedOut the peer was silent until the candidate's deadline: says less than any other failure */
+    HandshakeException(dev.punchd.v1.FailureReason reason, String message, boolean timedOut) {
       super(message);
       this.reason = reason;
+      this.timedOut = timedOut;
     }
 
     dev.punchd.v1.FailureReason reason() {
       return reason;
+    }
+
+    boolean timedOut() {
+      return timedOut;
     }
   }
 }

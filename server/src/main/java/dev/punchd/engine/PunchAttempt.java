@@ -206,14 +206,14 @@ final class PunchAttempt implements RelayCandidates.Sink {
       closeQuietly(socket);
     } catch (Handshaker.HandshakeException e) {
       closeQuietly(socket);
-      String why = cutoff.isDone() && !cutoff.isCancelled()
-          ? "handshake not complete within " + timeout + " ms" : e.getMessage();
+      boolean cutOff = cutoff.isDone() && !cutoff.isCancelled();
+      String why = cutOff ? "handshake not complete within " + timeout + " ms" : e.getMessage();
       if (nomination.wonByCurrentThread()) {
         failAfterWinning(source, e.reason(), why); // decided, so the attempt must report it now
       } else if (!fromPeerAddress) {
         strangers.turnedAway(peer, why);
       } else if (!nomination.isDecided()) {
-        history.handshakeFailed(source, e.reason(), why);
+        history.handshakeFailed(source, e.reason(), why, cutOff || e.timedOut());
         log.debug("connection {}: handshake with {} ({}) failed: {}", connectionId, LogAddresses.of(peer), direction,
             e.getMessage());
       }

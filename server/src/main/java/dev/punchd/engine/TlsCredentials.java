@@ -165,6 +165,6 @@ public final class TlsCredentials implements Credentials {
       case FINGERPRINT_MISMATCH, REJECTED_BY_PEER -> FailureReason.FINGERPRINT_MISMATCH;
       default -> FailureReason.HANDSHAKE_FAILED;
     };
-    return new Handshaker.HandshakeException(reason, failure.message());
+    return new Handshaker.HandshakeException(reason, failure.message(), failure.kind() == TlsFailure.Kind.TIMEOUT);
   }
 }
