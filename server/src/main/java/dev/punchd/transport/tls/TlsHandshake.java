@@ -4,12 +4,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
@@ -40,8 +37,6 @@ import javax.net.ssl.TrustManager;
  */
 public final class TlsHandshake {
   private static final String PROTOCOL = "TLSv1.3";
-  private static final String KEY_ALIAS = "punchd";
-  private static final char[] KEY_STORE_PASSWORD = new char[0];
   private static final Duration MAX_FLIGHT_WAIT = Duration.ofSeconds(1);
 
   private final Identity local;
@@ -49,7 +44,7 @@ public final class TlsHandshake {
 
   public TlsHandshake(Identity local) {
     this.local = Objects.requireNonNull(local, "local");
-    this.keyManagers = keyManagersFor(local);
+    this.keyManagers = new KeyManager[] {new IdentityKeyManager(local)};
   }
 
   /**
@@ -173,24 +168,6 @@ public final class TlsHandshake {
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("this JDK cannot set up " + PROTOCOL, e);
-    }
-  }
-
-  private static KeyManager[] keyManagersFor(Identity identity) {
-    try {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(null, null);
-      store.setKeyEntry(
-          KEY_ALIAS,
-          identity.privateKey(),
-          KEY_STORE_PASSWORD,
-          new Certificate[] {identity.certificate()});
-      KeyManagerFactory factory =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      factory.init(store, KEY_STORE_PASSWORD);
-      return factory.getKeyManagers();
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("cannot use " + identity + " as a TLS key", e);
     }
   }
 
