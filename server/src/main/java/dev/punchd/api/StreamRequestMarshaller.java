@@ -3,6 +3,7 @@ package dev.punchd.api;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.punchd.v1.HolePunchGrpc;
 import dev.punchd.v1.StreamRequest;
 import io.grpc.KnownLength;
@@ -70,7 +71,8 @@ final class StreamRequestMarshaller implements MethodDescriptor.Marshaller<Strea
   public StreamRequest parse(InputStream stream) {
     try {
       byte[] message = readMessage(stream);
-      CodedInputStream input = CodedInputStream.newInstance(message);
+      // Only an input over bytes it knows to be immutable aliases them: newInstance(byte[]) would copy the data.
+      CodedInputStream input = UnsafeByteOperations.unsafeWrap(message).newCodedInput();
       input.enableAliasing(true);
       StreamRequest request = StreamRequest.parseFrom(input);
       ByteString data = request.getData();

@@ -69,10 +69,14 @@ final class SessionFrames {
       return b;
     }
 
-    /** Up to {@code max} payload bytes into {@code buffer}; at least one. */
-    int readSome(byte[] buffer, int max) throws IOException {
-      int n = in.read(buffer, 0, Math.min(max, buffer.length));
-      if (n < 0) {
+    /**
+     * {@code max} payload bytes into {@code buffer}, or as many as fit: the peer sent the frame whole, so waiting
+     * for the rest of it keeps a frame one chunk however the path's reads cut it.
+     */
+    int readPayload(byte[] buffer, int max) throws IOException {
+      int want = Math.min(max, buffer.length);
+      int n = in.readNBytes(buffer, 0, want);
+      if (n < want) {
         throw new EOFException("path ended inside a session DATA frame");
       }
       return n;

@@ -40,7 +40,7 @@ final class SessionReader {
       }
       try {
         if (dataLeft > 0) {
-          int n = current.readSome(buffer, skip > 0 ? (int) Math.min(skip, dataLeft) : dataLeft);
+          int n = current.readPayload(buffer, skip > 0 ? (int) Math.min(skip, dataLeft) : dataLeft);
           dataLeft -= n;
           if (skip > 0) {
             skip -= n; // already received on the old path

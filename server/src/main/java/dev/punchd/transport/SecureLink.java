@@ -154,8 +154,11 @@ public final class SecureLink extends SocketLink {
         default -> throw new IOException("protocol error: unexpected frame type " + type);
       }
     }
-    int n = in.read(buffer, 0, Math.min(buffer.length, dataLeft));
-    if (n < 0) {
+    // The rest of the frame (or as much as fits): the peer sent it whole, and a frame that spans two TLS records
+    // would otherwise come back in two reads, the second a few bytes long.
+    int want = Math.min(buffer.length, dataLeft);
+    int n = in.readNBytes(buffer, 0, want);
+    if (n < want) {
       throw new EOFException("connection ended inside a DATA frame (truncated)");
     }
     dataLeft -= n;

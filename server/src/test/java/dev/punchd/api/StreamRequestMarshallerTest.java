@@ -28,6 +28,17 @@ class StreamRequestMarshallerTest {
     assertThat(parsed.getData().toByteArray()).isEqualTo(payload);
   }
 
+  /** One copy, from gRPC's buffers into the message's array: the data is a view of that array, not a copy of it. */
+  @Test
+  void dataOfAMessageThatIsAllDataAliasesTheMessage() {
+    StreamRequest request = StreamRequest.newBuilder().setData(ByteString.copyFrom(new byte[64 * 1024])).build();
+
+    ByteString data = marshaller.parse(marshaller.stream(request)).getData();
+
+    // protobuf's view of part of an array (a copy would be a LiteralByteString of its own)
+    assertThat(data.getClass().getSimpleName()).isEqualTo("BoundedByteString");
+  }
+
   /** A small chunk must not keep a large message alive: its heap is counted as its size. */
   @Test
   void dataBesideALargeConnectionIdIsCopiedOutOfTheMessage() {
