@@ -42,6 +42,8 @@ public final class SessionLink implements Link {
   private final PathListener listener;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
+  /** The ACK thread's own condition: woken when an ACK may be due, not by every delivered chunk or window change. */
+  private final Condition ackDue = lock.newCondition();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final RetransmitBuffer unacked; // guarded by lock
   private int window; // guarded by lock: unacknowledged bytes the writer may have out, at most the capacity
@@ -159,6 +161,7 @@ public final class SessionLink implements Link {
         brokenBy = null;
         keep = keepalive;
         changed.signalAll();
+        ackDue.signal();
       } finally {
         lock.unlock();
       }
@@ -355,6 +358,7 @@ public final class SessionLink implements Link {
         failure = why;
       }
       changed.signalAll();
+      ackDue.signal();
       Link current = path;
       path = null;
       return current;
@@ -432,6 +436,7 @@ public final class SessionLink implements Link {
           failure = new IOException("no new path within the resume window of " + resumeWindowNanos / 1_000_000
               + " ms after the path broke: " + brokenBy.getMessage(), brokenBy);
           changed.signalAll();
+          ackDue.signal();
           break;
         }
         changed.awaitNanos(left);
@@ -502,17 +507,21 @@ public final class SessionLink implements Link {
     try {
       received++;
       finReceived = true;
-      changed.signalAll();
+      ackDue.signal();
     } finally {
       lock.unlock();
     }
   }
 
+  /** Wakes the ACK thread only when an ACK becomes due: the first bytes since the last ACK, or {@link #ACK_EVERY}. */
   void delivered(int n) {
     lock.lock();
     try {
+      long before = received - ackSent;
       received += n;
-      changed.signalAll();
+      if (before == 0 || (before < ACK_EVERY && received - ackSent >= ACK_EVERY)) {
+        ackDue.signal();
+      }
     } finally {
       lock.unlock();
     }
@@ -549,7 +558,7 @@ public final class SessionLink implements Link {
         lock.lock();
         try {
           while (failure == null && (received == ackSent || broken)) {
-            changed.await();
+            ackDue.await();
           }
           long deadline = System.nanoTime() + ACK_DELAY;
           while (failure == null && !broken && received - ackSent < ACK_EVERY && !finReceived) {
@@ -557,7 +566,7 @@ public final class SessionLink implements Link {
             if (left <= 0) {
               break;
             }
-            changed.awaitNanos(left);
+            ackDue.awaitNanos(left);
           }
           if (failure != null) {
             return;
