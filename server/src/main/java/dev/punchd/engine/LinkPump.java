@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
 final class LinkPump {
   private static final Logger log = LoggerFactory.getLogger(LinkPump.class);
 
+  /** The first read buffer: an idle connection holds no more; a read that fills it moves to the link's size. */
+  static final int FIRST_READ = 16 * 1024;
+
   private final String connectionId;
   private final DataPipe pipe;
   private final DataPipe.Owner owner;
@@ -43,7 +46,8 @@ final class LinkPump {
   }
 
   private void readLoop(Link link) {
-    byte[] buffer = new byte[Math.min(DataPipe.MAX_READ, link.readSize())];
+    int bulk = Math.min(DataPipe.MAX_READ, link.readSize());
+    byte[] buffer = new byte[Math.min(bulk, FIRST_READ)];
     try {
       while (pipe.awaitInboundRoom()) {
         int n = link.read(buffer);
@@ -53,15 +57,27 @@ final class LinkPump {
           link.awaitPeerClose(); // the peer may still Close, or break, before this side finishes
           return;
         }
+        IOException after = null;
+        try {
+          int more;
+          while (n < buffer.length && (more = link.readMore(buffer, n)) > 0) {
+            n += more;
+          }
+        } catch (IOException e) {
+          after = e; // the bytes before it are delivered first
+        }
         metrics.bytesReceived(n);
         ByteString chunk;
-        if (n == buffer.length) { // handed over whole (the usual full TLS record): no copy
+        if (n == buffer.length) { // handed over whole (the usual case under bulk traffic): no copy
           chunk = UnsafeByteOperations.unsafeWrap(buffer);
-          buffer = new byte[buffer.length];
+          buffer = new byte[bulk];
         } else {
           chunk = ByteString.copyFrom(buffer, 0, n);
         }
         notify(pipe.received(chunk));
+        if (after != null) {
+          throw after;
+        }
       }
     } catch (IOException e) {
       owner.broken(e);

@@ -151,7 +151,7 @@ public final class TlsCredentials implements Credentials {
       TlsHandshake.BeforeClientHello gate) throws Handshaker.HandshakeException {
     try {
       SSLSocket secured = tls.secure(socket, peerFingerprint, Duration.ofMillis(timeoutMillis), gate);
-      return new SecureLink(secured);
+      return new SecureLink(secured, socket);
     } catch (AttemptDecided decided) {
       return null;
     } catch (IOException e) {

@@ -92,7 +92,8 @@ final class SessionFrames {
 
     LinkInput(Link path) {
       this.path = path;
-      this.buffer = new byte[path.readSize()];
+      // One path read returns at most one DATA frame of the path, which holds at most one session frame.
+      this.buffer = new byte[Math.min(path.readSize(), MAX_DATA + HEADER)];
     }
 
     @Override

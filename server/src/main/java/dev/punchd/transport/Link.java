@@ -12,7 +12,10 @@ import java.net.InetSocketAddress;
  */
 public interface Link extends Closeable {
 
-  /** The read buffer size that suits this link; each connection's reader holds one such buffer. */
+  /**
+   * The read buffer size that suits this link's bulk reads; each connection's reader holds one buffer, at most
+   * this large (smaller until the link carries bulk data).
+   */
   int readSize();
 
   /**
@@ -21,6 +24,18 @@ public interface Link extends Closeable {
    * @throws java.net.SocketTimeoutException when the peer sent nothing for the keepalive's peer timeout
    */
   int read(byte[] buffer) throws IOException;
+
+  /**
+   * After a {@link #read}: more bytes into {@code buffer} from {@code offset}, but only those that have already
+   * arrived (or the rest of a frame or record that has begun to), so one read can take several frames and the
+   * caller never waits here for the peer; 0 when nothing more is waiting, and at the peer's FIN (the next
+   * {@link #read} returns -1). The default reads nothing more.
+   *
+   * @throws IOException as {@link #read}; the bytes read by earlier calls are the caller's to deliver first
+   */
+  default int readMore(byte[] buffer, int offset) throws IOException {
+    return 0;
+  }
 
   /**
    * After {@link #read} returned -1: waits, with no timeout, for the peer to end the connection. Throws

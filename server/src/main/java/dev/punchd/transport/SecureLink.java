@@ -41,18 +41,28 @@ public final class SecureLink extends SocketLink {
   private static final byte[] EMPTY = new byte[0];
 
   private final DataInputStream in;
+  private final InputStream underTls; // null: only bytes TLS already decrypted count as arrived
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
   private byte[] frame; // guarded by writeLock: DATA frames only, allocated by the first (idle links never need it)
   private int dataLeft; // reader thread only
   private boolean finished; // reader thread only
+  private IOException pending; // reader thread only: what ended a readMore that had read bytes, thrown next
   private volatile long peerTimeoutMillis; // 0: no dead-peer detection
 
   /** Wraps a socket whose TLS handshake (and peer authentication) has completed. */
   public SecureLink(Socket authenticated) throws IOException {
+    this(authenticated, null);
+  }
+
+  /**
+   * Wraps a socket whose TLS handshake has completed, over {@code connected}: what has arrived on it tells
+   * {@link #readMore} whether another TLS record is waiting, so a read takes every record that has arrived.
+   */
+  public SecureLink(Socket authenticated, Socket connected) throws IOException {
     super(authenticated);
-    InputStream raw = socket.getInputStream();
-    this.in = new DataInputStream(raw);
+    this.in = new DataInputStream(socket.getInputStream());
+    this.underTls = connected == null ? null : connected.getInputStream();
     this.out = socket.getOutputStream();
   }
 
@@ -105,10 +115,10 @@ public final class SecureLink extends SocketLink {
     }
   }
 
-  /** One TLS record: a read never returns more. */
+  /** Several TLS records: {@link #readMore} takes every DATA frame that has arrived, up to this. */
   @Override
   public int readSize() {
-    return MAX_FRAME_PAYLOAD;
+    return 64 * 1024;
   }
 
   /** PING after {@code interval} without writing (the caller's writer does that); a silent peer times reads out. */
@@ -125,39 +135,93 @@ public final class SecureLink extends SocketLink {
 
   @Override
   public int read(byte[] buffer) throws IOException {
+    throwPending();
     try {
-      return readData(buffer);
+      while (dataLeft == 0) {
+        if (finished) {
+          return -1;
+        }
+        readFrameHeader();
+      }
+      return readPayload(buffer, 0);
     } catch (SocketTimeoutException e) {
-      throw new SocketTimeoutException("the peer sent nothing (not even a keepalive) for " + peerTimeoutMillis
-          + " ms: it is gone or the path to it is broken");
+      throw timedOut();
     }
   }
 
-  private int readData(byte[] buffer) throws IOException {
-    while (dataLeft == 0) {
-      if (finished) {
-        return -1;
-      }
-      int type = in.read();
-      if (type == -1) {
-        throw new EOFException("connection ended without FIN or CLOSE (truncated)");
-      }
-      int length = in.readInt();
-      switch (type) {
-        case DATA -> dataLeft = checkLength(length, MAX_FRAME_PAYLOAD, type);
-        case FIN -> {
-          checkLength(length, 0, type);
-          finished = true;
+  /**
+   * Further DATA frames, while their records have arrived; PINGs between them are skipped, FIN stops. A failure
+   * (the peer's CLOSE, a protocol error) after some bytes were read here is thrown by the next call instead, so
+   * those bytes are the caller's first.
+   */
+  @Override
+  public int readMore(byte[] buffer, int offset) throws IOException {
+    throwPending();
+    int n = offset;
+    try {
+      while (n < buffer.length) {
+        if (dataLeft > 0) {
+          n += readPayload(buffer, n);
+        } else if (finished || !arrived()) {
+          break;
+        } else {
+          readFrameHeader();
         }
-        case CLOSE -> throw readClose(checkLength(length, MAX_CONTROL_PAYLOAD, type));
-        case PING -> checkLength(length, 0, type);
-        default -> throw new IOException("protocol error: unexpected frame type " + type);
       }
+    } catch (IOException e) {
+      IOException failure = e instanceof SocketTimeoutException ? timedOut() : e;
+      if (n == offset) {
+        throw failure;
+      }
+      pending = failure;
     }
-    // The rest of the frame (or as much as fits): the peer sent it whole, and a frame that spans two TLS records
-    // would otherwise come back in two reads, the second a few bytes long.
-    int want = Math.min(buffer.length, dataLeft);
-    int n = in.readNBytes(buffer, 0, want);
+    return n - offset;
+  }
+
+  private void throwPending() throws IOException {
+    IOException failure = pending;
+    if (failure != null) {
+      pending = null;
+      throw failure;
+    }
+  }
+
+  /** True when TLS holds decrypted bytes or a record has (begun to) come in on the socket under it. */
+  private boolean arrived() throws IOException {
+    return in.available() > 0 || (underTls != null && underTls.available() > 0);
+  }
+
+  private SocketTimeoutException timedOut() {
+    return new SocketTimeoutException("the peer sent nothing (not even a keepalive) for " + peerTimeoutMillis
+        + " ms: it is gone or the path to it is broken");
+  }
+
+  /** Reads a frame header and acts on it: DATA sets {@code dataLeft}, FIN {@code finished}, CLOSE throws. */
+  private void readFrameHeader() throws IOException {
+    int type = in.read();
+    if (type == -1) {
+      throw new EOFException("connection ended without FIN or CLOSE (truncated)");
+    }
+    int length = in.readInt();
+    switch (type) {
+      case DATA -> dataLeft = checkLength(length, MAX_FRAME_PAYLOAD, type);
+      case FIN -> {
+        checkLength(length, 0, type);
+        finished = true;
+      }
+      case CLOSE -> throw readClose(checkLength(length, MAX_CONTROL_PAYLOAD, type));
+      case PING -> checkLength(length, 0, type);
+      default -> throw new IOException("protocol error: unexpected frame type " + type);
+    }
+  }
+
+  /**
+   * The rest of the current DATA frame, or as much as fits: the peer sent it whole, so a frame that spans two
+   * TLS records is not cut into a read of a few bytes.
+   */
+  private int readPayload(byte[] buffer, int offset) throws IOException {
+    int want = Math.min(buffer.length - offset, dataLeft);
+    int n = in.readNBytes(buffer, offset, want);
     if (n < want) {
       throw new EOFException("connection ended inside a DATA frame (truncated)");
     }
