@@ -76,7 +76,7 @@ public final class GoClientSection implements Section {
       double punchd = Double.parseDouble(f[2]);
       double tcp = Double.parseDouble(f[3]);
       double third = Double.parseDouble(f[4]);
-      String rounding = " (Go client, median of " + rounds + " rounds)";
+      String rounding = ThroughputSection.setup(mode) + " (Go client, median of " + rounds + " rounds)";
       rows.add(switch (f[1]) {
         case "throughput_ab", "throughput_ba" -> {
           double target = ThroughputSection.target(mode);

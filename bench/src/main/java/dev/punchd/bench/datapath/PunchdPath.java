@@ -8,6 +8,7 @@ import dev.punchd.bench.app.Connector;
 import dev.punchd.bench.app.SidecarClient;
 import dev.punchd.discovery.PublicIpProviders;
 import dev.punchd.engine.EngineSettings;
+import dev.punchd.engine.NatTraversal;
 import dev.punchd.engine.TlsCredentials;
 import dev.punchd.v1.ConnectionOptions;
 import dev.punchd.v1.SecurityMode;
@@ -22,6 +23,8 @@ import java.util.Random;
  */
 final class PunchdPath implements DataPath {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  /** SECURE connections run with sessions, as the sidecar's default will (ThroughputSection#setup says so). */
+  static final Duration RESUME_WINDOW = Duration.ofSeconds(30);
 
   private final Sidecar sidecarA;
   private final Sidecar sidecarB;
@@ -48,7 +51,8 @@ final class PunchdPath implements DataPath {
 
   static PunchdPath open(Kind kind, boolean echo) throws Exception {
     EngineSettings settings = EngineSettings.defaults(PublicIpProviders.parse("none"))
-        .withLocalInterfaces(List.of("lo"));
+        .withLocalInterfaces(List.of("lo"))
+        .withTraversal(NatTraversal.NONE.withResumeWindow(RESUME_WINDOW)); // SECURE with sessions; RAW has none
     Sidecar sidecarA = Sidecar.start(ApiEndpoint.parse("127.0.0.1:0"), settings, TlsCredentials.ephemeral());
     Sidecar sidecarB = Sidecar.start(ApiEndpoint.parse("127.0.0.1:0"), settings, TlsCredentials.ephemeral());
     SidecarClient appA = SidecarClient.tcp("127.0.0.1", sidecarA.api().port());
