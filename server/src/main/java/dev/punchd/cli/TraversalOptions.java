@@ -55,6 +55,13 @@ final class TraversalOptions {
           + "they are lost; 0 turns the session layer off [PUNCHD_RESUME_WINDOW] (default: ${DEFAULT-VALUE})")
   Duration resumeWindow;
 
+  @Option(names = "--opener-ttl", paramLabel = "HOPS", defaultValue = "${env:PUNCHD_OPENER_TTL:-2}",
+      description = "TTL of the 'mapping opener' SYN sent from a connection's port before its first dial and after "
+          + "each refusal: it must pass your own NAT(s) (at least their hop count; 2 passes one home router) and die "
+          + "before the peer's NAT, so the peer's SYN finds your NAT's mapping open instead of closed by the "
+          + "peer NAT's RST; 0 turns openers off [PUNCHD_OPENER_TTL] (default: ${DEFAULT-VALUE})")
+  int openerTtl;
+
   /**
    * @throws IllegalArgumentException naming a malformed server (password masked) or file line
    * @throws IOException when {@code --turn-file} cannot be read
@@ -77,7 +84,7 @@ final class TraversalOptions {
       }
     }
     return NatTraversal.NONE.withServers(stunServers, turnServers).withRelayAfter(relayAfter)
-        .withDiscoveryTimeout(gatherTimeout).withResumeWindow(resumeWindow);
+        .withDiscoveryTimeout(gatherTimeout).withResumeWindow(resumeWindow).withOpenerTtl(openerTtl);
   }
 
   private List<String> readTurnFile() throws IOException {

@@ -8,6 +8,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -152,6 +156,48 @@ public final class SharedPort implements Closeable {
       throw e;
     } finally {
       dialing.remove(socket);
+    }
+  }
+
+  /**
+   * Dials {@code peer} from this port with a {@link MappingOpener} SYN and keeps the dial in SYN-SENT for at
+   * most {@code waitMillis}, for the peer's SYN to complete it (simultaneous open); then closes it, which in
+   * SYN-SENT sends nothing.
+   *
+   * @return the connected socket (blocking), or empty when nothing completed it in time
+   * @throws java.net.ConnectException when a RST refused it
+   */
+  public Optional<Socket> dialOpener(InetSocketAddress peer, MappingOpener opener, int waitMillis) throws IOException {
+    SocketChannel channel = SocketChannel.open();
+    Socket socket = channel.socket();
+    dialing.add(socket);
+    boolean connected = false;
+    try (Selector selector = Selector.open()) {
+      if (closed) {
+        throw new IOException("port " + port + " is closed");
+      }
+      channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      channel.bind(new InetSocketAddress(port));
+      channel.configureBlocking(false);
+      connected = opener.connect(channel, peer);
+      if (!connected) {
+        channel.register(selector, SelectionKey.OP_CONNECT);
+        connected = selector.select(waitMillis) > 0 && channel.finishConnect();
+        selector.selectedKeys().clear();
+      }
+      if (connected) {
+        channel.keyFor(selector).cancel();
+        selector.selectNow(); // deregisters, so the channel can block again
+        channel.configureBlocking(true);
+        return Optional.of(socket);
+      }
+      return Optional.empty();
+    } finally {
+      dialing.remove(socket);
+      if (!connected) {
+        channel.close();
+      }
     }
   }
 
