@@ -55,11 +55,11 @@ final class TraversalOptions {
           + "they are lost; 0 turns the session layer off [PUNCHD_RESUME_WINDOW] (default: ${DEFAULT-VALUE})")
   Duration resumeWindow;
 
-  @Option(names = "--opener-ttl", paramLabel = "HOPS", defaultValue = "${env:PUNCHD_OPENER_TTL:-2}",
-      description = "TTL of the 'mapping opener' SYN sent from a connection's port before its first dial and after "
-          + "each refusal: it must pass your own NAT(s) (at least their hop count; 2 passes one home router) and die "
-          + "before the peer's NAT, so the peer's SYN finds your NAT's mapping open instead of closed by the "
-          + "peer NAT's RST; 0 turns openers off [PUNCHD_OPENER_TTL] (default: ${DEFAULT-VALUE})")
+  @Option(names = "--opener-ttl", paramLabel = "HOPS", defaultValue = "${env:PUNCHD_OPENER_TTL:-0}",
+      description = "After a dial refused by the peer's NAT (RST), dial again with this TTL and wait in SYN-SENT for "
+          + "the peer's SYN ('mapping opener'): it must pass your own NAT(s) (2 passes one home router) and die "
+          + "before the peer's NAT. Helps only where the router it dies at stays silent (no ICMP time-exceeded, "
+          + "which aborts the dial); 0 turns openers off [PUNCHD_OPENER_TTL] (default: ${DEFAULT-VALUE})")
   int openerTtl;
 
   /**

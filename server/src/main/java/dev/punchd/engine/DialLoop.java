@@ -77,6 +77,7 @@ final class DialLoop {
   private long tupleHeldSince = -1; // when re-dials started failing with EADDRNOTAVAIL; -1 when they do not
   private boolean refusedLast; // the last dial was refused: our NAT's flow is closed
   private boolean openerKilled; // an ICMP error ended an opener dial: no more openers in this attempt
+  private boolean redialAtOnce; // the next dial must not wait for the address pacing
 
   DialLoop(InetSocketAddress peer, SharedPort port, SynPacer pacer, MappingOpener opener, AttemptLog history,
       long retryNanos, Attempt attempt) {
@@ -100,7 +101,9 @@ final class DialLoop {
         holdOpen(Math.max(pace.nextSynAt(now), now + openerHoldNanos()));
         continue;
       }
-      long sendAt = pacer.reserve(pace.nextSynAt(System.nanoTime()));
+      long now0 = System.nanoTime();
+      long sendAt = pacer.reserve(redialAtOnce ? now0 : pace.nextSynAt(now0));
+      redialAtOnce = false;
       attempt.waitUntil(sendAt);
       long now = System.nanoTime();
       long remaining = attempt.deadlineNanos() - now;
@@ -149,7 +152,8 @@ final class DialLoop {
    * Holds our NAT's flow open with an opener dial until {@code dialAt}, when the next dial is due. A router
    * that answers the expired opener SYN with ICMP time-exceeded ends the dial (the kernel takes it for a
    * hard error in SYN-SENT); our NAT would then pass the peer's SYN to the listener, whose SYN-ACK it drops
-   * (another sequence number), so openers stop for the rest of the attempt.
+   * (another sequence number), so the next dial goes at once (its SYN replaces that flow) and openers stop for
+   * the rest of the attempt.
    */
   private void holdOpen(long dialAt) {
     attempt.waitUntil(pacer.reserve(System.nanoTime()));
@@ -171,6 +175,7 @@ final class DialLoop {
     } catch (NoRouteToHostException e) {
       pacer.sent();
       openerKilled = true;
+      redialAtOnce = true; // replaces the stale flow in our NAT before a peer's SYN can meet it
       history.error(address, "mapping opener SYN answered with ICMP (" + e.getMessage() + "): openers off");
     } catch (IOException e) {
       // nothing sent (a connection holds the 4-tuple, or the port is closing): the next dial meets the cause

@@ -1,7 +1,6 @@
 package dev.punchd.engine;
 
 import dev.punchd.relay.TurnServer;
-import dev.punchd.transport.MappingOpener;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +10,7 @@ import java.util.List;
  * mapped address and the NAT's mapping behaviour, the TURN servers that give it a relayed address, and how
  * long direct candidates have before a relayed one may run its handshake, and the TTL of the mapping opener
  * SYNs that keep our NAT's flow open for the peer's SYN ({@link dev.punchd.transport.MappingOpener}).
- * {@link #NONE}: neither STUN nor TURN, behaviour as without them; openers at their default TTL. Immutable.
+ * {@link #NONE}: none of these, behaviour as without them. Immutable.
  *
  * @param stunServers      asked in order; two (or one with an RFC 5780 OTHER-ADDRESS) tell the mapping behaviour
  * @param turnServers      each gives every SECURE connection a TCP allocation (RFC 6062)
@@ -27,7 +26,7 @@ public record NatTraversal(List<InetSocketAddress> stunServers, List<TurnServer>
     Duration discoveryTimeout, Duration resumeWindow, int openerTtl) {
 
   public static final NatTraversal NONE = new NatTraversal(List.of(), List.of(), Duration.ofSeconds(3),
-      Duration.ofSeconds(2), Duration.ZERO, MappingOpener.DEFAULT_TTL);
+      Duration.ofSeconds(2), Duration.ZERO, 0);
 
   public NatTraversal {
     stunServers = List.copyOf(stunServers);

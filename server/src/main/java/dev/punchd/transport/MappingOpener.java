@@ -24,8 +24,6 @@ import java.nio.channels.SocketChannel;
  * without the native library, openers are off. Immutable and thread-safe.
  */
 public final class MappingOpener {
-  /** The default TTL: passes one NAT router and dies at the next hop (an ISP's first router). */
-  public static final int DEFAULT_TTL = 2;
   /** No openers. */
   public static final MappingOpener OFF = new MappingOpener(0, null);
 

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The mapping opener through routers that answer unsolicited SYNs with RST, both calls at once, ISP routers
- * that drop expired packets silently. A dial of ours that reaches the peer's NAT before the peer's own SYN
+ * The mapping opener ({@code --opener-ttl 2}) through routers that answer unsolicited SYNs with RST, both
+ * calls at once, ISP routers that drop expired packets silently. A dial of ours that reaches the peer's NAT before the peer's own SYN
  * left is refused (the RST also ends our NAT's flow); the opener dial sent right after keeps a flow open in
  * our NAT and a socket in SYN-SENT, so the peer's first SYN connects instead of being refused in turn.
  * Asserted from the routers' own counters, not from timing: over {@link #RUNS} punches the NATs together
@@ -40,10 +40,7 @@ class NatLabOpenerTest extends LabTestBase {
   void thePeersSynMeetsTheOpenerInsteadOfBeingRefused() throws Exception {
     LabSetup setup = LabSetup.full(CONE, CONE, RST);
     List<String> flags = new ArrayList<>(LabSidecar.REFLECTOR_DISCOVERY);
-    String ttl = System.getProperty("natlab.opener.ttl"); // 0: the control run without openers
-    if (ttl != null) {
-      flags.addAll(List.of("--opener-ttl", ttl));
-    }
+    flags.addAll(List.of("--opener-ttl", System.getProperty("natlab.opener.ttl", "2"))); // 0: the control run
     List<LabSidecar> sides = fixture.use(setup, flags, "a1", "b1");
     lab.fault("isp-a", "time-exceeded", "off");
     lab.fault("isp-b", "time-exceeded", "off");

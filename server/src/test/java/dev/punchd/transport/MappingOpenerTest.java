@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * the shared port, completes like any dial and is refused like any dial; bad TTLs are named.
  */
 class MappingOpenerTest {
-  private static final MappingOpener OPENER = MappingOpener.withTtl(MappingOpener.DEFAULT_TTL);
+  private static final MappingOpener OPENER = MappingOpener.withTtl(2);
 
   @Test
   void aTtlOutsideTheRangeIsNamed() {
