@@ -77,7 +77,6 @@ final class DialLoop {
   private long tupleHeldSince = -1; // when re-dials started failing with EADDRNOTAVAIL; -1 when they do not
   private boolean refusedLast; // the last dial was refused: our NAT's flow is closed
   private boolean openerKilled; // an ICMP error ended an opener dial: no more openers in this attempt
-  private boolean redialAtOnce; // the next dial must not wait for the address pacing
 
   DialLoop(InetSocketAddress peer, SharedPort port, SynPacer pacer, MappingOpener opener, AttemptLog history,
       long retryNanos, Attempt attempt) {
@@ -94,27 +93,34 @@ final class DialLoop {
   }
 
   void run() {
-    while (!attempt.isDecided()) {
-      if (refusedLast && opener.isOn() && !openerKilled) {
-        refusedLast = false;
+    Socket prepared = null; // bound for the dial that replaces an opener dial, so no moment leaves the tuple free
+    try {
+      while (!attempt.isDecided()) {
+        if (refusedLast && opener.isOn() && !openerKilled) {
+          refusedLast = false;
+          long now = System.nanoTime();
+          prepared = holdOpen(Math.max(pace.nextSynAt(now), now + openerHoldNanos()));
+          continue;
+        }
         long now = System.nanoTime();
-        holdOpen(Math.max(pace.nextSynAt(now), now + openerHoldNanos()));
-        continue;
+        long sendAt = pacer.reserve(prepared != null ? now : pace.nextSynAt(now));
+        attempt.waitUntil(sendAt);
+        now = System.nanoTime();
+        long remaining = attempt.deadlineNanos() - now;
+        if (attempt.isDecided() || remaining <= 0) {
+          return;
+        }
+        Socket next = prepared;
+        prepared = null;
+        dialOnce(now, remaining, next);
       }
-      long now0 = System.nanoTime();
-      long sendAt = pacer.reserve(redialAtOnce ? now0 : pace.nextSynAt(now0));
-      redialAtOnce = false;
-      attempt.waitUntil(sendAt);
-      long now = System.nanoTime();
-      long remaining = attempt.deadlineNanos() - now;
-      if (attempt.isDecided() || remaining <= 0) {
-        return;
-      }
-      dialOnce(now, remaining);
+    } finally {
+      closeQuietly(prepared);
     }
   }
 
-  private void dialOnce(long start, long remainingNanos) {
+  /** Dials from {@code prepared} (bound by {@link SharedPort#prepareDial()}) or, when null, a new socket. */
+  private void dialOnce(long start, long remainingNanos, Socket prepared) {
     history.dialed(address);
     pacer.sent();
     long timeout = refusalNanos < 0 ? remainingNanos : timeoutAfterRefusal();
@@ -122,7 +128,8 @@ final class DialLoop {
       history.error(address, "no answer to our SYN (dial kept in flight)");
     }
     try {
-      Socket socket = port.dial(peer, (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(timeout), 1, remainingMillis()));
+      int timeoutMillis = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(timeout), 1, remainingMillis());
+      Socket socket = prepared != null ? port.dial(prepared, peer, timeoutMillis) : port.dial(peer, timeoutMillis);
       pace.notRefused();
       tupleHeldSince = -1;
       attempt.conclude(socket, peer);
@@ -149,36 +156,58 @@ final class DialLoop {
   }
 
   /**
-   * Holds our NAT's flow open with an opener dial until {@code dialAt}, when the next dial is due. A router
+   * Holds our NAT's flow open with an opener dial until {@code dialAt}, when the next dial is due, and returns
+   * that dial's socket, bound before the opener dial ends (null when the opener dial connected or failed
+   * before sending). Closing the opener dial first and binding after would leave a moment in which the
+   * peer's SYN, let in by our NAT's flow, reaches the listener, whose SYN-ACK of another sequence number the
+   * NAT drops: a half-open connection then holds the tuple (bench: 1 of 80 punches timed out so). A router
    * that answers the expired opener SYN with ICMP time-exceeded ends the dial (the kernel takes it for a
-   * hard error in SYN-SENT); our NAT would then pass the peer's SYN to the listener, whose SYN-ACK it drops
-   * (another sequence number), so the next dial goes at once (its SYN replaces that flow) and openers stop for
-   * the rest of the attempt.
+   * hard error in SYN-SENT), with the same effect, so the next dial goes at once (its SYN replaces that
+   * flow) and openers stop for the rest of the attempt.
    */
-  private void holdOpen(long dialAt) {
+  private Socket holdOpen(long dialAt) {
     attempt.waitUntil(pacer.reserve(System.nanoTime()));
     long now = System.nanoTime();
     if (attempt.isDecided() || attempt.deadlineNanos() - now <= 0) {
-      return;
+      return null;
     }
     int waitMillis = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(dialAt - now), 1, remainingMillis());
+    Socket next;
+    try {
+      next = port.prepareDial();
+    } catch (IOException e) {
+      return null; // the port is closing: the loop ends
+    }
     try {
       Optional<Socket> socket = port.dialOpener(peer, opener, waitMillis);
       pacer.sent();
       if (socket.isPresent()) {
+        closeQuietly(next);
         pace.notRefused();
         tupleHeldSince = -1;
         attempt.conclude(socket.get(), peer);
+        return null;
       }
     } catch (ConnectException e) {
       pacer.sent(); // refused within the TTL, or its retransmission (full TTL) was: the next dial goes as due
     } catch (NoRouteToHostException e) {
       pacer.sent();
       openerKilled = true;
-      redialAtOnce = true; // replaces the stale flow in our NAT before a peer's SYN can meet it
       history.error(address, "mapping opener SYN answered with ICMP (" + e.getMessage() + "): openers off");
     } catch (IOException e) {
       // nothing sent (a connection holds the 4-tuple, or the port is closing): the next dial meets the cause
+    }
+    return next;
+  }
+
+  private static void closeQuietly(Socket socket) {
+    if (socket == null) {
+      return;
+    }
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // discarding an unused dial
     }
   }
 

@@ -140,6 +140,15 @@ public final class SharedPort implements Closeable {
    * A connection may come from the peer's SYN crossing ours (TCP simultaneous open).
    */
   public Socket dial(InetSocketAddress peer, int timeoutMillis) throws IOException {
+    return dial(prepareDial(), peer, timeoutMillis);
+  }
+
+  /**
+   * A socket bound to this port, not connected yet, for {@link #dial(Socket, InetSocketAddress, int)}: binding
+   * ahead lets a dial follow the close of another on the same 4-tuple within microseconds. Closed by
+   * {@link #stopPunching()} until it is dialled; the caller closes it if it is never dialled.
+   */
+  public Socket prepareDial() throws IOException {
     Socket socket = new Socket();
     dialing.add(socket);
     try {
@@ -149,13 +158,24 @@ public final class SharedPort implements Closeable {
       socket.setReuseAddress(true);
       socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
       socket.bind(new InetSocketAddress(port));
-      socket.connect(peer, timeoutMillis);
       return socket;
     } catch (IOException e) {
+      dialing.remove(socket);
       socket.close();
       throw e;
+    }
+  }
+
+  /** Connects a socket of {@link #prepareDial()} to {@code peer} as {@link #dial(InetSocketAddress, int)} does. */
+  public Socket dial(Socket prepared, InetSocketAddress peer, int timeoutMillis) throws IOException {
+    try {
+      prepared.connect(peer, timeoutMillis);
+      return prepared;
+    } catch (IOException e) {
+      prepared.close();
+      throw e;
     } finally {
-      dialing.remove(socket);
+      dialing.remove(prepared);
     }
   }
 
