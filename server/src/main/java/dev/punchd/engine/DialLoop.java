@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * 1 s apart, routers dropping unsolicited SYNs, 0 of 3 connected). After a refusal (RST) it re-dials as
  * {@link AddressPace} and the sidecar's {@link SynPacer} allow, each such dial bounded by a few measured
  * round trips (a SYN lost in a crossing race must not hold up the next). A refusal comes from the peer's
- * NAT when our SYN arrives before the peer's own left; passing our NAT, that RST closes the flow there, and
- * in a closed flow our NAT takes the peer's SYN for invalid (dropped, or refused by the NAT itself) until we
- * send another SYN. So right after each refusal, until the next dial is due, an opener dial
+ * NAT when our SYN arrives before the peer's own left; passing our NAT, that RST ends the flow there, so the
+ * peer's SYN a moment later is unsolicited at our NAT and refused in turn. With openers on
+ * ({@code --opener-ttl}), right after each refusal and until the next dial is due an opener dial
  * ({@link SharedPort#dialOpener}) holds the flow open: its SYN dies between the NATs (no RST), and the
  * peer's SYN completes it (not toward loopback, link-local or our own addresses, which have no NAT
  * between). Openers are booked with the sidecar's {@link SynPacer} and counted in the SYN metric; they never

@@ -13,15 +13,17 @@ import java.nio.channels.SocketChannel;
 /**
  * Sends the first SYN of a dial as a "mapping opener" (STUNT/NUTSS style): with a TTL that passes our own
  * NAT(s) and dies a hop or two later, before the peer's NAT. Our NAT maps the port and tracks the flow as
- * SYN-SENT; the peer's NAT never sees the SYN, so it cannot answer with a RST that would close our NAT's
- * flow (in a closed flow our NAT takes the peer's SYN for invalid: dropped, or refused by the NAT itself).
+ * SYN-SENT; the peer's NAT never sees the SYN, so it cannot answer with a RST that would end our NAT's
+ * flow (the peer's SYN would then be unsolicited there and refused in turn).
  * The TTL is set back to the default as soon as the SYN left, so the socket, kept in SYN-SENT, answers the
  * peer's SYN (simultaneous open) with a SYN-ACK of the very sequence number our NAT saw, at full TTL. (A
  * SYN-ACK from the listener instead, of another sequence number, is out of our NAT's window: measured in
  * natlab, 0 of 4 such connections carried data.) {@code java.net} cannot set IP_TTL on a TCP socket: this
  * sets it with Netty's native socket calls on the channel's descriptor, which needs the JVM option
  * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} (in punchd.jar's manifest); without it, or
- * without the native library, openers are off. Immutable and thread-safe.
+ * without the native library, {@link #withTtl} refuses. A router that answers the expired SYN with ICMP
+ * time-exceeded makes the kernel abort the dial (see docs/design-notes.md, "Punching"). Immutable and
+ * thread-safe.
  */
 public final class MappingOpener {
   /** No openers. */
