@@ -20,6 +20,7 @@ import java.util.List;
  * @param natlabInbound how the lab's NATs treat unsolicited inbound SYNs, each measured: {@code drop}, {@code rst}
  * @param natlabNat the lab's NAT types, each measured: {@code cone}, {@code fullcone}
  * @param natlabSkews the skews between the two AttemptConnection calls, each measured
+ * @param natlabTimeExceeded whether the lab's ISP routers answer expired packets (a mapping opener's SYN) with ICMP
  * @param punchdJar the sidecar's runnable jar
  * @param natlabDir the directory with the {@code lab} script
  * @param benchJar this benchmark's own jar (for helper processes)
@@ -39,6 +40,7 @@ public record BenchConfig(
     List<String> natlabInbound,
     List<String> natlabNat,
     List<Duration> natlabSkews,
+    boolean natlabTimeExceeded,
     Path punchdJar,
     Path natlabDir,
     Path benchJar,

@@ -76,6 +76,11 @@ public final class BenchMain implements Callable<Integer> {
       description = "Call skews in ms between the two AttemptConnection calls (default ${DEFAULT-VALUE}).")
   List<Long> natlabSkewsMs;
 
+  @Option(names = "--natlab-time-exceeded", defaultValue = "on", paramLabel = "on|off",
+      description = "Whether the lab's ISP routers answer a packet whose TTL expires there (a mapping opener's SYN) "
+          + "with ICMP time-exceeded, which ends the opener's dial (default ${DEFAULT-VALUE}).")
+  String natlabTimeExceeded;
+
   @Option(names = "--punchd-jar", defaultValue = "server/target/punchd.jar", description = "The sidecar's jar.")
   Path punchdJar;
 
@@ -149,10 +154,20 @@ public final class BenchMain implements Callable<Integer> {
         List.copyOf(natlabInbound),
         List.copyOf(natlabNat),
         natlabSkewsMs.stream().map(Duration::ofMillis).toList(),
+        onOff("--natlab-time-exceeded", natlabTimeExceeded),
         punchdJar.toAbsolutePath(),
         natlabDir.toAbsolutePath(),
         benchJar,
         Files.createTempDirectory("punchd-bench-"));
+  }
+
+  private boolean onOff(String option, String value) {
+    return switch (value) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new CommandLine.ParameterException(new CommandLine(this),
+          option + " must be on or off, got '" + value + "'");
+    };
   }
 
   private int orDefault(Integer given, int full, int smokeValue) {

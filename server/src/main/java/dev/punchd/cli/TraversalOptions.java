@@ -55,6 +55,13 @@ final class TraversalOptions {
           + "they are lost; 0 turns the session layer off [PUNCHD_RESUME_WINDOW] (default: ${DEFAULT-VALUE})")
   Duration resumeWindow;
 
+  @Option(names = "--opener-ttl", paramLabel = "HOPS", defaultValue = "${env:PUNCHD_OPENER_TTL:-0}",
+      description = "After a dial refused by the peer's NAT (RST), dial again with this TTL and wait in SYN-SENT for "
+          + "the peer's SYN ('mapping opener'): it must pass your own NAT(s) (2 passes one home router) and die "
+          + "before the peer's NAT. Helps only where the router it dies at stays silent (no ICMP time-exceeded, "
+          + "which aborts the dial); 0 turns openers off [PUNCHD_OPENER_TTL] (default: ${DEFAULT-VALUE})")
+  int openerTtl;
+
   /**
    * @throws IllegalArgumentException naming a malformed server (password masked) or file line
    * @throws IOException when {@code --turn-file} cannot be read
@@ -77,7 +84,7 @@ final class TraversalOptions {
       }
     }
     return NatTraversal.NONE.withServers(stunServers, turnServers).withRelayAfter(relayAfter)
-        .withDiscoveryTimeout(gatherTimeout).withResumeWindow(resumeWindow);
+        .withDiscoveryTimeout(gatherTimeout).withResumeWindow(resumeWindow).withOpenerTtl(openerTtl);
   }
 
   private List<String> readTurnFile() throws IOException {

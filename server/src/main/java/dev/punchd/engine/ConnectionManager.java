@@ -1,6 +1,7 @@
 package dev.punchd.engine;
 
 import dev.punchd.observe.LogContext;
+import dev.punchd.transport.MappingOpener;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.Candidate;
 import dev.punchd.v1.CandidateType;
@@ -54,6 +55,7 @@ public final class ConnectionManager implements AutoCloseable {
   private volatile boolean accepting = true;
   private final ScheduledExecutorService timer;
   private final SynPacer pacer;
+  private final MappingOpener opener;
   private final CandidateGatherer gatherer;
 
   /**
@@ -71,6 +73,7 @@ public final class ConnectionManager implements AutoCloseable {
     }
     this.peerPolicy = new PeerAddressPolicy(allowed, LocalAddresses::all);
     this.pacer = new SynPacer(metrics);
+    this.opener = openerOrOff(settings.traversal().openerTtl());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "punchd-timer");
       t.setDaemon(true);
@@ -252,6 +255,17 @@ public final class ConnectionManager implements AutoCloseable {
     return new ArrayList<>(peers);
   }
 
+  /** The mapping opener with {@code ttl}, or none (with a warning) where this JVM cannot set a socket's TTL. */
+  private static MappingOpener openerOrOff(int ttl) {
+    try {
+      return MappingOpener.withTtl(ttl);
+    } catch (UnsupportedOperationException e) {
+      log.warn("opener TTL {}: running without mapping openers (slower through NATs that answer early SYNs with "
+          + "RST): {}", ttl, e.getMessage());
+      return MappingOpener.OFF;
+    }
+  }
+
   private PunchAttempt.Timing timingFor(ConnectionOptions options) {
     if (options.getAttemptTimeoutMs() > MAX_ATTEMPT_TIMEOUT.toMillis()) {
       throw PunchdException.invalid("attempt_timeout_ms " + options.getAttemptTimeoutMs() + " is over the maximum of "
@@ -265,7 +279,7 @@ public final class ConnectionManager implements AutoCloseable {
         : settings.attemptTimeout();
     Duration retry = options.getRetryIntervalMs() > 0 ? Duration.ofMillis(options.getRetryIntervalMs())
         : settings.retryInterval();
-    return new PunchAttempt.Timing(timeout, retry, settings.handshakeTimeout(), pacer);
+    return new PunchAttempt.Timing(timeout, retry, settings.handshakeTimeout(), pacer, opener);
   }
 
   private void ended(Connection connection) {

@@ -1,12 +1,15 @@
 package dev.punchd.engine;
 
+import dev.punchd.transport.MappingOpener;
 import dev.punchd.transport.SharedPort;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,7 +22,14 @@ import java.util.concurrent.TimeUnit;
  * and, holding the exact 4-tuple, makes every re-dial fail with EADDRNOTAVAIL (measured in natlab: calls
  * 1 s apart, routers dropping unsolicited SYNs, 0 of 3 connected). After a refusal (RST) it re-dials as
  * {@link AddressPace} and the sidecar's {@link SynPacer} allow, each such dial bounded by a few measured
- * round trips (a SYN lost in a crossing race must not hold up the next). Used by one thread.
+ * round trips (a SYN lost in a crossing race must not hold up the next). A refusal comes from the peer's
+ * NAT when our SYN arrives before the peer's own left; passing our NAT, that RST ends the flow there, so the
+ * peer's SYN a moment later is unsolicited at our NAT and refused in turn. With openers on
+ * ({@code --opener-ttl}), right after each refusal and until the next dial is due an opener dial
+ * ({@link SharedPort#dialOpener}) holds the flow open: its SYN dies between the NATs (no RST), and the
+ * peer's SYN completes it (not toward loopback, link-local or our own addresses, which have no NAT
+ * between). Openers are booked with the sidecar's {@link SynPacer} and counted in the SYN metric; they never
+ * reach the peer address. Used by one thread.
  */
 final class DialLoop {
   /**
@@ -34,6 +44,12 @@ final class DialLoop {
    * EADDRNOTAVAIL) before the listener is reopened, which discards it.
    */
   private static final long TUPLE_HELD_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * How long an opener dial holds our NAT's flow open before the next dial, at least: a late peer's SYN meets
+   * it (one round trip after the peer's call); only when both sides' first dials were refused (calls within
+   * about a round trip) does the connection wait for the next dial.
+   */
+  private static final long MIN_OPENER_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** What the loop needs of its attempt. */
   interface Attempt {
@@ -56,11 +72,14 @@ final class DialLoop {
   private final Attempt attempt;
   private final long retryNanos;
   private final AddressPace pace;
+  private final MappingOpener opener; // OFF toward local addresses
   private long refusalNanos = -1; // the last refusal's round trip; -1 before any
   private long tupleHeldSince = -1; // when re-dials started failing with EADDRNOTAVAIL; -1 when they do not
+  private boolean refusedLast; // the last dial was refused: our NAT's flow is closed
+  private boolean openerKilled; // an ICMP error ended an opener dial: no more openers in this attempt
 
-  DialLoop(InetSocketAddress peer, SharedPort port, SynPacer pacer, AttemptLog history, long retryNanos,
-      Attempt attempt) {
+  DialLoop(InetSocketAddress peer, SharedPort port, SynPacer pacer, MappingOpener opener, AttemptLog history,
+      long retryNanos, Attempt attempt) {
     this.peer = peer;
     this.address = HostPort.format(peer);
     this.port = port;
@@ -68,23 +87,40 @@ final class DialLoop {
     this.history = history;
     this.retryNanos = retryNanos;
     this.attempt = attempt;
-    this.pace = new AddressPace(AddressPace.isLocal(peer.getAddress()));
+    boolean local = AddressPace.isLocal(peer.getAddress());
+    this.pace = new AddressPace(local);
+    this.opener = local ? MappingOpener.OFF : opener;
   }
 
   void run() {
-    while (!attempt.isDecided()) {
-      long sendAt = pacer.reserve(pace.nextSynAt(System.nanoTime()));
-      attempt.waitUntil(sendAt);
-      long now = System.nanoTime();
-      long remaining = attempt.deadlineNanos() - now;
-      if (attempt.isDecided() || remaining <= 0) {
-        return;
+    Socket prepared = null; // bound for the dial that replaces an opener dial, so no moment leaves the tuple free
+    try {
+      while (!attempt.isDecided()) {
+        if (refusedLast && opener.isOn() && !openerKilled) {
+          refusedLast = false;
+          long now = System.nanoTime();
+          prepared = holdOpen(Math.max(pace.nextSynAt(now), now + openerHoldNanos()));
+          continue;
+        }
+        long now = System.nanoTime();
+        long sendAt = pacer.reserve(prepared != null ? now : pace.nextSynAt(now));
+        attempt.waitUntil(sendAt);
+        now = System.nanoTime();
+        long remaining = attempt.deadlineNanos() - now;
+        if (attempt.isDecided() || remaining <= 0) {
+          return;
+        }
+        Socket next = prepared;
+        prepared = null;
+        dialOnce(now, remaining, next);
       }
-      dialOnce(now, remaining);
+    } finally {
+      closeQuietly(prepared);
     }
   }
 
-  private void dialOnce(long start, long remainingNanos) {
+  /** Dials from {@code prepared} (bound by {@link SharedPort#prepareDial()}) or, when null, a new socket. */
+  private void dialOnce(long start, long remainingNanos, Socket prepared) {
     history.dialed(address);
     pacer.sent();
     long timeout = refusalNanos < 0 ? remainingNanos : timeoutAfterRefusal();
@@ -92,13 +128,15 @@ final class DialLoop {
       history.error(address, "no answer to our SYN (dial kept in flight)");
     }
     try {
-      Socket socket = port.dial(peer, (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(timeout), 1, remainingMillis()));
+      int timeoutMillis = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(timeout), 1, remainingMillis());
+      Socket socket = prepared != null ? port.dial(prepared, peer, timeoutMillis) : port.dial(peer, timeoutMillis);
       pace.notRefused();
       tupleHeldSince = -1;
       attempt.conclude(socket, peer);
     } catch (ConnectException e) {
       refusalNanos = System.nanoTime() - start;
       pace.refused(start, refusalNanos);
+      refusedLast = true;
       history.error(address, describe(e));
     } catch (BindException e) {
       tupleHeld(e);
@@ -110,6 +148,66 @@ final class DialLoop {
       pace.notRefused();
       record(e);
       attempt.waitUntil(System.nanoTime() + retryNanos);
+    }
+  }
+
+  private long openerHoldNanos() {
+    return Math.max(refusalNanos * REFUSAL_ROUND_TRIPS, MIN_OPENER_HOLD_NANOS);
+  }
+
+  /**
+   * Holds our NAT's flow open with an opener dial until {@code dialAt}, when the next dial is due, and returns
+   * that dial's socket, bound before the opener dial ends (null when the opener dial connected or failed
+   * before sending). Closing the opener dial first and binding after would leave a moment in which the
+   * peer's SYN, let in by our NAT's flow, reaches the listener, whose SYN-ACK of another sequence number the
+   * NAT drops: a half-open connection then holds the tuple (bench: 1 of 80 punches timed out so). A router
+   * that answers the expired opener SYN with ICMP time-exceeded ends the dial (the kernel takes it for a
+   * hard error in SYN-SENT), with the same effect, so the next dial goes at once (its SYN replaces that
+   * flow) and openers stop for the rest of the attempt.
+   */
+  private Socket holdOpen(long dialAt) {
+    attempt.waitUntil(pacer.reserve(System.nanoTime()));
+    long now = System.nanoTime();
+    if (attempt.isDecided() || attempt.deadlineNanos() - now <= 0) {
+      return null;
+    }
+    int waitMillis = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(dialAt - now), 1, remainingMillis());
+    Socket next;
+    try {
+      next = port.prepareDial();
+    } catch (IOException e) {
+      return null; // the port is closing: the loop ends
+    }
+    try {
+      Optional<Socket> socket = port.dialOpener(peer, opener, waitMillis);
+      pacer.sent();
+      if (socket.isPresent()) {
+        closeQuietly(next);
+        pace.notRefused();
+        tupleHeldSince = -1;
+        attempt.conclude(socket.get(), peer);
+        return null;
+      }
+    } catch (ConnectException e) {
+      pacer.sent(); // refused within the TTL, or its retransmission (full TTL) was: the next dial goes as due
+    } catch (NoRouteToHostException e) {
+      pacer.sent();
+      openerKilled = true;
+      history.error(address, "mapping opener SYN answered with ICMP (" + e.getMessage() + "): openers off");
+    } catch (IOException e) {
+      // nothing sent (a connection holds the 4-tuple, or the port is closing): the next dial meets the cause
+    }
+    return next;
+  }
+
+  private static void closeQuietly(Socket socket) {
+    if (socket == null) {
+      return;
+    }
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // discarding an unused dial
     }
   }
 

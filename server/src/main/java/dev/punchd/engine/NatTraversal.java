@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * STUN and TURN for every connection: the STUN servers whose Bindings from the connection's own port give its
  * mapped address and the NAT's mapping behaviour, the TURN servers that give it a relayed address, and how
- * long direct candidates have before a relayed one may run its handshake. {@link #NONE}: neither, behaviour
- * as without this feature. Immutable.
+ * long direct candidates have before a relayed one may run its handshake, and the TTL of the mapping opener
+ * SYNs that keep our NAT's flow open for the peer's SYN ({@link dev.punchd.transport.MappingOpener}).
+ * {@link #NONE}: none of these, behaviour as without them. Immutable.
  *
  * @param stunServers      asked in order; two (or one with an RFC 5780 OTHER-ADDRESS) tell the mapping behaviour
  * @param turnServers      each gives every SECURE connection a TCP allocation (RFC 6062)
@@ -18,12 +19,14 @@ import java.util.List;
  * @param discoveryTimeout bound on STUN and TURN together while GetAddresses allocates a connection
  * @param resumeWindow     how long a SECURE connection whose path broke re-punches for a new one before it is
  *                         lost; zero: no session layer, a broken path ends the connection
+ * @param openerTtl        TTL of the mapping opener SYNs, at least the hops to leave our own NAT(s) and fewer
+ *                         than to reach the peer's; zero: no openers
  */
 public record NatTraversal(List<InetSocketAddress> stunServers, List<TurnServer> turnServers, Duration relayAfter,
-    Duration discoveryTimeout, Duration resumeWindow) {
+    Duration discoveryTimeout, Duration resumeWindow, int openerTtl) {
 
-  public static final NatTraversal NONE =
-      new NatTraversal(List.of(), List.of(), Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ZERO);
+  public static final NatTraversal NONE = new NatTraversal(List.of(), List.of(), Duration.ofSeconds(3),
+      Duration.ofSeconds(2), Duration.ZERO, 0);
 
   public NatTraversal {
     stunServers = List.copyOf(stunServers);
@@ -37,21 +40,28 @@ public record NatTraversal(List<InetSocketAddress> stunServers, List<TurnServer>
     if (resumeWindow == null || resumeWindow.isNegative()) {
       throw new IllegalArgumentException("resume window must be zero (off) or positive, got " + resumeWindow);
     }
+    if (openerTtl < 0 || openerTtl > 255) {
+      throw new IllegalArgumentException("opener TTL must be 0 (off) to 255, got " + openerTtl);
+    }
   }
 
   public NatTraversal withServers(List<InetSocketAddress> stun, List<TurnServer> turn) {
-    return new NatTraversal(stun, turn, relayAfter, discoveryTimeout, resumeWindow);
+    return new NatTraversal(stun, turn, relayAfter, discoveryTimeout, resumeWindow, openerTtl);
   }
 
   public NatTraversal withRelayAfter(Duration after) {
-    return new NatTraversal(stunServers, turnServers, after, discoveryTimeout, resumeWindow);
+    return new NatTraversal(stunServers, turnServers, after, discoveryTimeout, resumeWindow, openerTtl);
   }
 
   public NatTraversal withDiscoveryTimeout(Duration timeout) {
-    return new NatTraversal(stunServers, turnServers, relayAfter, timeout, resumeWindow);
+    return new NatTraversal(stunServers, turnServers, relayAfter, timeout, resumeWindow, openerTtl);
+  }
+
+  public NatTraversal withOpenerTtl(int ttl) {
+    return new NatTraversal(stunServers, turnServers, relayAfter, discoveryTimeout, resumeWindow, ttl);
   }
 
   public NatTraversal withResumeWindow(Duration window) {
-    return new NatTraversal(stunServers, turnServers, relayAfter, discoveryTimeout, window);
+    return new NatTraversal(stunServers, turnServers, relayAfter, discoveryTimeout, window, openerTtl);
   }
 }

@@ -199,7 +199,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
 
   private void start(List<InetSocketAddress> toDial, Duration timeout) {
     attempt = new PunchAttempt(connectionId, port, toDial, handshaker, false,
-        new PunchAttempt.Timing(timeout, timing.retryInterval(), timing.handshakeTimeout(), timing.pacer()), timer,
+        new PunchAttempt.Timing(timeout, timing.retryInterval(), timing.handshakeTimeout(), timing.pacer(),
+            timing.opener()), timer,
         this);
     attempt.start();
   }

@@ -3,6 +3,7 @@ package dev.punchd.engine;
 import dev.punchd.observe.LogAddresses;
 import dev.punchd.observe.LogContext;
 import dev.punchd.transport.Link;
+import dev.punchd.transport.MappingOpener;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.Failed;
 import dev.punchd.v1.FailureReason;
@@ -55,8 +56,10 @@ final class PunchAttempt implements RelayCandidates.Sink {
    * @param retryInterval base pause between dials of one address (jittered +-50%)
    * @param handshakeTimeout bound on one candidate's handshake and nomination
    * @param pacer the sidecar's SYN budget, shared by all its attempts
+   * @param opener sends the mapping opener SYNs of each {@link DialLoop}
    */
-  record Timing(Duration timeout, Duration retryInterval, Duration handshakeTimeout, SynPacer pacer) {}
+  record Timing(Duration timeout, Duration retryInterval, Duration handshakeTimeout, SynPacer pacer,
+      MappingOpener opener) {}
 
   private final String connectionId;
   private final SharedPort port;
@@ -121,7 +124,8 @@ final class PunchAttempt implements RelayCandidates.Sink {
       }
     };
     for (InetSocketAddress peer : peers) {
-      DialLoop loop = new DialLoop(peer, port, timing.pacer(), history, timing.retryInterval().toNanos(), view);
+      DialLoop loop = new DialLoop(peer, port, timing.pacer(), timing.opener(), history,
+          timing.retryInterval().toNanos(), view);
       Thread.ofVirtual().name("punch-dial-" + connectionId).start(LogContext.withConnection(connectionId, loop::run));
     }
   }

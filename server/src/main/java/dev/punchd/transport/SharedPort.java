@@ -8,6 +8,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -136,6 +140,15 @@ public final class SharedPort implements Closeable {
    * A connection may come from the peer's SYN crossing ours (TCP simultaneous open).
    */
   public Socket dial(InetSocketAddress peer, int timeoutMillis) throws IOException {
+    return dial(prepareDial(), peer, timeoutMillis);
+  }
+
+  /**
+   * A socket bound to this port, not connected yet, for {@link #dial(Socket, InetSocketAddress, int)}: binding
+   * ahead lets a dial follow the close of another on the same 4-tuple within microseconds. Closed by
+   * {@link #stopPunching()} until it is dialled; the caller closes it if it is never dialled.
+   */
+  public Socket prepareDial() throws IOException {
     Socket socket = new Socket();
     dialing.add(socket);
     try {
@@ -145,13 +158,66 @@ public final class SharedPort implements Closeable {
       socket.setReuseAddress(true);
       socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
       socket.bind(new InetSocketAddress(port));
-      socket.connect(peer, timeoutMillis);
       return socket;
     } catch (IOException e) {
+      dialing.remove(socket);
       socket.close();
       throw e;
+    }
+  }
+
+  /** Connects a socket of {@link #prepareDial()} to {@code peer} as {@link #dial(InetSocketAddress, int)} does. */
+  public Socket dial(Socket prepared, InetSocketAddress peer, int timeoutMillis) throws IOException {
+    try {
+      prepared.connect(peer, timeoutMillis);
+      return prepared;
+    } catch (IOException e) {
+      prepared.close();
+      throw e;
+    } finally {
+      dialing.remove(prepared);
+    }
+  }
+
+  /**
+   * Dials {@code peer} from this port with a {@link MappingOpener} SYN and keeps the dial in SYN-SENT for at
+   * most {@code waitMillis}, for the peer's SYN to complete it (simultaneous open); then closes it, which in
+   * SYN-SENT sends nothing.
+   *
+   * @return the connected socket (blocking), or empty when nothing completed it in time
+   * @throws java.net.ConnectException when a RST refused it
+   */
+  public Optional<Socket> dialOpener(InetSocketAddress peer, MappingOpener opener, int waitMillis) throws IOException {
+    SocketChannel channel = SocketChannel.open();
+    Socket socket = channel.socket();
+    dialing.add(socket);
+    boolean connected = false;
+    try (Selector selector = Selector.open()) {
+      if (closed) {
+        throw new IOException("port " + port + " is closed");
+      }
+      channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      channel.bind(new InetSocketAddress(port));
+      channel.configureBlocking(false);
+      connected = opener.connect(channel, peer);
+      if (!connected) {
+        channel.register(selector, SelectionKey.OP_CONNECT);
+        connected = selector.select(waitMillis) > 0 && channel.finishConnect();
+        selector.selectedKeys().clear();
+      }
+      if (connected) {
+        channel.keyFor(selector).cancel();
+        selector.selectNow(); // deregisters, so the channel can block again
+        channel.configureBlocking(true);
+        return Optional.of(socket);
+      }
+      return Optional.empty();
     } finally {
       dialing.remove(socket);
+      if (!connected) {
+        channel.close();
+      }
     }
   }
 

@@ -36,7 +36,7 @@ class PunchAttemptTest {
       PunchAttempt attempt = new PunchAttempt("test", port,
           List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), peer.getLocalPort())), winsThenBreaks,
           true, new PunchAttempt.Timing(WINDOW, Duration.ofMillis(200), Duration.ofSeconds(5),
-              new SynPacer(EngineMetrics.NONE)),
+              new SynPacer(EngineMetrics.NONE), dev.punchd.transport.MappingOpener.OFF),
           timer, new PunchAttempt.Outcome() {
             @Override
             public void established(Link link) {

@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
 final class LabProcess implements AutoCloseable {
   /** Small, quick-starting JVMs: several run at once on a 2-core machine. */
   private static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-      "--enable-native-access=ALL-UNNAMED");
+      "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED");
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   private final String host;

@@ -51,6 +51,7 @@ public final class SidecarProcess implements SidecarApi, AutoCloseable {
     List<String> command = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElseThrow(),
         "--enable-native-access=ALL-UNNAMED",
+        "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
         "-Dlogback.configurationFile=logback.xml",
         "-cp", System.getProperty("java.class.path"),
         Main.class.getName(),

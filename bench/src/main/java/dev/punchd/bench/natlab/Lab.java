@@ -24,11 +24,14 @@ final class Lab implements AutoCloseable {
   }
 
   /** Builds two NATs of type {@code nat} (a1 behind nat-a, b1 behind nat-b) treating unsolicited SYNs as {@code inbound} says. */
-  static Lab upTwoNats(Path natlabDir, String nat, String inbound, int delayMs)
+  static Lab upTwoNats(Path natlabDir, String nat, String inbound, int delayMs, boolean timeExceeded)
       throws IOException, InterruptedException {
     Lab lab = new Lab(natlabDir.resolve("lab"));
     lab.run(List.of("up", "two-nats", "--nat-a", nat, "--nat-b", nat, "--inbound", inbound,
         "--delay-ms", Integer.toString(delayMs)));
+    for (String isp : List.of("isp-a", "isp-b")) {
+      lab.run(List.of("fault", isp, "time-exceeded", timeExceeded ? "on" : "off"));
+    }
     return lab;
   }
 

@@ -66,7 +66,8 @@ public final class NatLabSection implements Section {
   }
 
   private List<Row> runLab(BenchConfig config, String nat, String inbound) throws Exception {
-    try (Lab lab = Lab.upTwoNats(config.natlabDir(), nat, inbound, config.natlabDelayMs())) {
+    try (Lab lab = Lab.upTwoNats(config.natlabDir(), nat, inbound, config.natlabDelayMs(),
+        config.natlabTimeExceeded())) {
       String status = lab.status().strip().replace('\n', ' ');
       log.info("natlab: {}", status);
       if (config.natlabDelayMs() > 0 && !status.contains("delay-applied=yes")) {
@@ -84,7 +85,8 @@ public final class NatLabSection implements Section {
           List<Row> rows = new ArrayList<>();
           for (SecurityMode mode : List.of(SecurityMode.SECURE, SecurityMode.RAW)) {
             for (Duration skew : config.natlabSkews()) {
-              rows.add(measure(timer, mode, skew, nat + "/" + inbound, config, tcpConnects));
+              rows.add(measure(timer, mode, skew, nat + "/" + inbound
+                  + (config.natlabTimeExceeded() ? "" : ", ISP routers silent on TTL expiry"), config, tcpConnects));
             }
           }
           return rows;
