@@ -468,7 +468,7 @@ public final class SessionLink implements Link {
     } finally {
       lock.unlock();
     }
-    toClose.close();
+    toClose.reset(); // a FIN retransmitted toward a dead path would keep the address pair a new path needs
     listener.pathLost(cause);
   }
 
