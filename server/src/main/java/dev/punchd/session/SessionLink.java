@@ -117,11 +117,11 @@ public final class SessionLink implements Link {
     }
   }
 
-  /** Unacknowledged bytes held, for the memory account. */
+  /** Heap of the unacknowledged bytes held (payload and per-chunk overhead), for the memory account. */
   public long retained() {
     lock.lock();
     try {
-      return unacked.held();
+      return unacked.heap();
     } finally {
       lock.unlock();
     }
@@ -238,7 +238,7 @@ public final class SessionLink implements Link {
       long gen;
       lock.lock();
       try {
-        while ((!unacked.hasRoomFor(n) || unacked.held() + n > window) && failure == null) {
+        while (!unacked.fits(n, window) && failure == null) {
           changed.await();
         }
         throwIfOver();
