@@ -60,12 +60,11 @@ class NatLabRelayTest extends LabTestBase {
   private static final String RELAY = LabCoturn.RELAY;
   private static final List<String> STUN = LabCoturn.STUN;
   /**
-   * With sessions on, as the README advises with a relay: their send window (128 KiB over a relay) keeps a
-   * full-duplex transfer below what coturn queues toward a TCP relay socket without pushing back; without
-   * it 1 of 16 relayed 1 MiB-each-way transfers stalled in CI.
+   * With sessions on, as by default: their send window (128 KiB over a relay) keeps a full-duplex transfer
+   * below what coturn queues toward a TCP relay socket without pushing back; without them 1 of 16 relayed
+   * 1 MiB-each-way transfers stalled in CI.
    */
-  private static final List<String> STUN_AND_TURN = LabCoturn.stunAndTurn("--relay-after", "2s", "--resume-window",
-      "30s");
+  private static final List<String> STUN_AND_TURN = LabCoturn.stunAndTurn("--relay-after", "2s");
   /** After the later call: the relay budget (2 s), a handshake through coturn, and a busy 2-core machine. */
   private static final Duration AFTER_LATER_CALL = Duration.ofSeconds(25);
   /** The attempt window of a single punch (calls at once). */
