@@ -50,9 +50,10 @@ final class TraversalOptions {
   Duration gatherTimeout;
 
   @Option(names = "--resume-window", paramLabel = "DURATION", converter = DurationConverter.class,
-      defaultValue = "${env:PUNCHD_RESUME_WINDOW:-0s}",
+      defaultValue = "${env:PUNCHD_RESUME_WINDOW:-20s}",
       description = "SECURE connections keep their Stream across a broken path and re-punch this long before "
-          + "they are lost; 0 turns the session layer off [PUNCHD_RESUME_WINDOW] (default: ${DEFAULT-VALUE})")
+          + "they are lost (after the peer timeout noticed the loss); a relayed one also moves to a direct path; "
+          + "0 turns sessions off, and both peers must agree [PUNCHD_RESUME_WINDOW] (default: ${DEFAULT-VALUE})")
   Duration resumeWindow;
 
   @Option(names = "--opener-ttl", paramLabel = "HOPS", defaultValue = "${env:PUNCHD_OPENER_TTL:-0}",

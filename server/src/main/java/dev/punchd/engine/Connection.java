@@ -196,7 +196,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       } catch (IOException e) {
         winner.close();
         failed(Failed.newBuilder().setReason(FailureReason.HANDSHAKE_FAILED)
-            .setMessage("the nominated connection could not open a session: " + e.getMessage()).build());
+            .setMessage("the nominated connection could not open a session: " + e.getMessage()
+                + " (a peer with sessions off, --resume-window 0, refuses this side's session at nomination; both "
+                + "peers need the same setting)").build());
         return;
       }
     }

@@ -73,6 +73,15 @@ public final class DataPipe {
     return receiveCapacity + MAX_READ + ChunkQueue.CHUNK_OVERHEAD + SEND_LIMIT;
   }
 
+  /**
+   * As {@link #heapBound(int)}, for a SECURE connection with a session (the default): plus its retransmit
+   * window ({@code retransmitWindow} heap bytes of unacknowledged data, kept for a new path), the one message
+   * whose array a kept slice may pin beyond the window, and the session's buffer of one path read.
+   */
+  public static int heapBound(int receiveCapacity, int retransmitWindow) {
+    return heapBound(receiveCapacity) + retransmitWindow + EngineSettings.MAX_MESSAGE_BYTES + MAX_READ;
+  }
+
   /** Starts moving bytes over the established link, with keepalive and dead-peer detection on. */
   void start(Link link, Keepalive keepalive) {
     new LinkPump(connectionId, this, owner, metrics).start(link, keepalive);

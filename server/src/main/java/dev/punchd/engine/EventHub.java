@@ -16,9 +16,13 @@ import org.slf4j.LoggerFactory;
  * subscriber sees every event of its connections exactly once and in order. Deliveries are queued under the
  * hub's lock (a leaf: nothing is called while it is held, so {@link #enqueue} may be called under a
  * connection's lock) and handed to subscribers by one thread at a time with no lock held, so a subscriber
- * may cancel, subscribe or take its own locks freely. Subscribers must not block. Thread-safe.
+ * may cancel, subscribe or take its own locks freely. Subscribers must not block. A connection's history
+ * keeps only its newest {@link #PATH_CHANGES_KEPT} {@code PathChanged} events, so it stays bounded however
+ * often a path moves (a late subscriber misses older moves, never the start or the end). Thread-safe.
  */
 public final class EventHub {
+  /** PathChanged events a connection's history keeps for late subscribers: the newest. */
+  static final int PATH_CHANGES_KEPT = 16;
   private static final Logger log = LoggerFactory.getLogger(EventHub.class);
 
   private final Map<String, List<Event>> history = new LinkedHashMap<>(); // guarded by this
@@ -77,6 +81,9 @@ public final class EventHub {
   synchronized void enqueue(Event event) {
     List<Event> events = history.get(event.getConnectionId());
     if (events != null) {
+      if (event.hasPathChanged() && events.stream().filter(Event::hasPathChanged).count() >= PATH_CHANGES_KEPT) {
+        events.remove(events.stream().filter(Event::hasPathChanged).findFirst().orElseThrow());
+      }
       events.add(event);
     }
     subscribers.forEach((subscription, connectionId) -> {

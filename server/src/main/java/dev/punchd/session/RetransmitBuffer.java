@@ -6,11 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bytes sent but not yet acknowledged, by stream offset: at most {@code capacity} bytes of payload (the
- * chunks are slices of the application's messages, so the heap held is the payload plus a small overhead per
- * chunk). Not thread-safe: the owning {@link SessionLink}'s lock guards it.
+ * The bytes sent but not yet acknowledged, by stream offset, counted in heap bytes: payload plus
+ * {@link #CHUNK_OVERHEAD} per chunk, at most {@code capacity} (so an application that sends one byte at a time
+ * cannot make a window of payload into a heap many times its size). The chunks are slices of the
+ * application's messages, not copies. Allocates nothing up front. Not thread-safe: the owning
+ * {@link SessionLink}'s lock guards it.
  */
 final class RetransmitBuffer {
+  /** Heap a kept chunk costs beside its payload: the slice object and its slot in the deque, about. */
+  static final int CHUNK_OVERHEAD = 64;
   private final int capacity;
   private final ArrayDeque<ByteString> chunks = new ArrayDeque<>();
   private long start; // offset of the first retained byte
@@ -37,8 +41,17 @@ final class RetransmitBuffer {
     return held;
   }
 
-  boolean hasRoomFor(int bytes) {
-    return held + bytes <= capacity;
+  /** Heap bytes held: the payload plus the overhead of each chunk. */
+  long heap() {
+    return held + (long) chunks.size() * CHUNK_OVERHEAD;
+  }
+
+  /**
+   * Whether a chunk of {@code bytes} may be added while at most {@code limit} (and the capacity) heap bytes
+   * are held; always true when nothing is held, so a window below one chunk's cost still moves.
+   */
+  boolean fits(int bytes, int limit) {
+    return chunks.isEmpty() || heap() + bytes + CHUNK_OVERHEAD <= Math.min(capacity, limit);
   }
 
   void add(ByteString chunk) {

@@ -119,11 +119,11 @@ public final class SessionLink implements Link {
     }
   }
 
-  /** Unacknowledged bytes held, for the memory account. */
+  /** Heap of the unacknowledged bytes held (payload and per-chunk overhead), for the memory account. */
   public long retained() {
     lock.lock();
     try {
-      return unacked.held();
+      return unacked.heap();
     } finally {
       lock.unlock();
     }
@@ -241,7 +241,7 @@ public final class SessionLink implements Link {
       long gen;
       lock.lock();
       try {
-        while ((!unacked.hasRoomFor(n) || unacked.held() + n > window) && failure == null) {
+        while (!unacked.fits(n, window) && failure == null) {
           changed.await();
         }
         throwIfOver();
@@ -473,7 +473,7 @@ public final class SessionLink implements Link {
     } finally {
       lock.unlock();
     }
-    toClose.close();
+    toClose.reset(); // a FIN retransmitted toward a dead path would keep the address pair a new path needs
     listener.pathLost(cause);
   }
 

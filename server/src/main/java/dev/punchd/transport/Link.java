@@ -69,4 +69,13 @@ public interface Link extends Closeable {
   /** Closes the connection at once. Idempotent. */
   @Override
   void close();
+
+  /**
+   * Gives the connection up at once, with a TCP reset where there is a socket: nothing more is sent (no FIN
+   * left retransmitting toward a dead path), so its address pair is free for a new connection right away.
+   * For a path given up for lost. Idempotent.
+   */
+  default void reset() {
+    close();
+  }
 }

@@ -103,9 +103,7 @@ public final class SecureLink extends SocketLink {
         return false;
       }
       if (payload[0] != version) {
-        throw new IOException("peer speaks punchd wire protocol version " + payload[0] + ", this side " + version
-            + (payload[0] == PROTOCOL_VERSION_SESSIONS || version == PROTOCOL_VERSION_SESSIONS
-            ? " (version 2 is --resume-window: both sides must set it or neither)" : ""));
+        throw new ProtocolVersionException(payload[0], version);
       }
       return true;
     } catch (SocketTimeoutException e) {

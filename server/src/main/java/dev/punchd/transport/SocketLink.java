@@ -31,4 +31,19 @@ abstract class SocketLink implements Link {
       // nothing to do about a failing close
     }
   }
+
+  /** Closes with SO_LINGER 0: the kernel sends a reset and forgets the connection at once. */
+  @Override
+  public void reset() {
+    try {
+      socket.setSoLinger(true, 0);
+    } catch (IOException ignored) {
+      // already closed
+    }
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // nothing to do about a failing close
+    }
+  }
 }

@@ -50,7 +50,12 @@ class TraversalOptionsTest {
     assertThat(traversal.turnServers()).isEmpty();
     assertThat(traversal.relayAfter()).isEqualTo(Duration.ofSeconds(3));
     assertThat(traversal.discoveryTimeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(traversal.resumeWindow()).isZero();
+    assertThat(traversal.resumeWindow()).as("sessions are on by default").isEqualTo(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void aZeroResumeWindowTurnsSessionsOff() throws Exception {
+    assertThat(parse("--resume-window", "0s").resumeWindow()).isZero();
   }
 
   @Test

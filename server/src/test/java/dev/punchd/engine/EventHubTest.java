@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.punchd.v1.Closed;
 import dev.punchd.v1.Established;
 import dev.punchd.v1.Event;
+import dev.punchd.v1.PathChanged;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,6 +52,31 @@ class EventHubTest {
     hub.publish(closed("c"));
 
     assertThat(seen).containsExactly(established("c"), closed("c"));
+  }
+
+  @Test
+  void theHistoryKeepsOnlyTheNewestPathChangesBesideTheStartAndTheEnd() {
+    EventHub hub = new EventHub();
+    hub.register("c");
+    hub.publish(established("c"));
+    int moves = EventHub.PATH_CHANGES_KEPT + 5;
+    for (int i = 0; i < moves; i++) {
+      hub.publish(moved("c", i));
+    }
+    hub.publish(closed("c"));
+    List<Event> seen = new CopyOnWriteArrayList<>();
+    hub.subscribe("c", seen::add);
+
+    assertThat(seen).hasSize(EventHub.PATH_CHANGES_KEPT + 2);
+    assertThat(seen.get(0)).isEqualTo(established("c"));
+    assertThat(seen.get(1)).isEqualTo(moved("c", moves - EventHub.PATH_CHANGES_KEPT));
+    assertThat(seen.get(seen.size() - 2)).isEqualTo(moved("c", moves - 1));
+    assertThat(seen.get(seen.size() - 1)).isEqualTo(closed("c"));
+  }
+
+  private static Event moved(String id, long pauseMillis) {
+    return Event.newBuilder().setConnectionId(id)
+        .setPathChanged(PathChanged.newBuilder().setPauseMillis(pauseMillis)).build();
   }
 
   @Test

@@ -25,7 +25,7 @@ class JsonLogTest {
   void everyLineIsJsonAndConnectionLinesCarryTheConnectionId(@TempDir Path dir) throws Exception {
     try (SidecarProcess process = SidecarProcess.start(dir, "--log-format", "json", "--redact-addresses",
             "--metrics", "off");
-        TestSidecar peer = TestSidecar.start()) {
+        TestSidecar peer = TestSidecar.startLikeTheCommandLine()) {
       Pair pair = Pair.attempt(process, peer, ConnectionOptions.getDefaultInstance());
       pair.awaitEstablished();
       String id = pair.idA();

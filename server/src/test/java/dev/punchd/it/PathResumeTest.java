@@ -81,6 +81,10 @@ class PathResumeTest {
 
       Event first = relayed.eventsA().next(Duration.ofSeconds(30));
       assertThat(first.hasFailed()).as("%s", first).isTrue();
+      // A refused B's nomination (A controlled) or B refused A's (then A's session found the path closed).
+      assertThat(first.getFailed().toString()).as("the real cause, naming the flag").contains("--resume-window")
+          .doesNotContain("TLS handshake failed")
+          .containsAnyOf("wire protocol version 1, this side 2", "could not open a session");
       Event atB = relayed.eventsB().next(Duration.ofSeconds(30));
       if (atB.hasEstablished()) { // B nominated (version 1) before A refused it
         atB = relayed.eventsB().next(Duration.ofSeconds(30));

@@ -39,7 +39,7 @@ class SigtermTest {
   void healthTurnsNotServingFirstThenPeersSeeShutdownAndTheProcessExitsZero(@TempDir Path dir) throws Exception {
     try (SidecarProcess process = SidecarProcess.start(dir, "--health", "127.0.0.1:0", "--metrics", "off",
             "--shutdown-grace", GRACE.toSeconds() + "s");
-        TestSidecar peer = TestSidecar.start()) {
+        TestSidecar peer = TestSidecar.startLikeTheCommandLine()) {
       HealthWatch health = HealthWatch.start(process.healthChannel());
       HealthWatch.Seen serving = health.next(Duration.ofSeconds(60));
       assertThat(serving.status()).isEqualTo(ServingStatus.SERVING);

@@ -44,7 +44,8 @@ final class LabProcess implements AutoCloseable {
     ProcessBuilder builder = lab.exec(host, command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
-    builder.environment().put("PUNCHD_TEST_LOG_LEVEL", "INFO"); // logback-test.xml is on this class path
+    // logback-test.xml is on this class path; PUNCHD_TEST_LOG_LEVEL=DEBUG in the test's environment passes on
+    builder.environment().put("PUNCHD_TEST_LOG_LEVEL", System.getenv().getOrDefault("PUNCHD_TEST_LOG_LEVEL", "INFO"));
     return new LabProcess(host, builder.start(), log);
   }
 

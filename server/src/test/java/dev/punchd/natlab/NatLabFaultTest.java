@@ -35,8 +35,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * dropping unsolicited inbound): packet loss and a 1 s outage are survived intact; a path that stays dead
  * and a killed peer end the connection as CONNECTION_LOST within the peer timeout (plus a margin against a
  * hang); a flushed NAT mapping either heals or ends the same way. Whatever happens, what arrived is a prefix
- * of what was sent (SHA-256). The sidecars keep alive every second and give a silent peer 6 s. Needs root
- * (fails under CI=true without it).
+ * of what was sent (SHA-256). The sidecars keep alive every second and give a silent peer 6 s; sessions are
+ * on, as by default, with a 5 s resume window, so a lost SECURE path is re-punched that long before the
+ * connection is lost ({@code NatLabPathChangeTest} covers paths that come back). Needs root (fails under
+ * CI=true without it).
  */
 @Tag("natlab")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -45,8 +47,9 @@ class NatLabFaultTest {
   /** Long enough for TCP's retransmission backoff after the short outage (its silence outlasts the outage). */
   private static final Duration PEER_TIMEOUT = Duration.ofSeconds(6);
   private static final Duration SHORT_OUTAGE = Duration.ofSeconds(1);
+  private static final Duration RESUME_WINDOW = Duration.ofSeconds(5);
   /** A fault's outcome later than this after the fault is a hang, not a slow machine. */
-  private static final Duration OUTCOME_BOUND = PEER_TIMEOUT.plusSeconds(20);
+  private static final Duration OUTCOME_BOUND = PEER_TIMEOUT.plus(RESUME_WINDOW).plusSeconds(20);
   private static final long DATA_BYTES = 8L << 20;
   private static final int CHUNK = 16 * 1024;
   private static final LabSetup SETUP = new LabSetup("two-nats", CONE, CONE, DROP, 0);
@@ -72,7 +75,7 @@ class NatLabFaultTest {
     return LabSidecar.start(lab, host, Files.createTempDirectory("natlab-fault-").resolve(host + ".sock"),
         logs.resolve(lab.id() + "-" + host + "-" + System.nanoTime() + ".log"),
         List.of("--public-ip", "static:" + SETUP.publicIpOf(host), "--keepalive-interval", "1s",
-            "--peer-timeout", PEER_TIMEOUT.toSeconds() + "s"));
+            "--peer-timeout", PEER_TIMEOUT.toSeconds() + "s", "--resume-window", RESUME_WINDOW.toSeconds() + "s"));
   }
 
   @AfterAll

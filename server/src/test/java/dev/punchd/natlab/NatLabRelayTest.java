@@ -57,24 +57,20 @@ class NatLabRelayTest extends LabTestBase {
   /** Punches at once, at most (the CI run's 4 cells of a router pair run together). */
   private static final int AT_ONCE = Integer.getInteger("natlab.relay.parallel", 8);
   private static final List<Duration> SKEWS = List.of(Duration.ZERO, Duration.ofSeconds(3));
-  private static final String COTURN = "203.0.113.10:3478";
-  private static final String RELAY = "turn://alice@" + COTURN;
-  private static final List<String> STUN = Stream.concat(LabSidecar.REFLECTOR_DISCOVERY.stream(),
-      Stream.of("--stun", "stun://" + COTURN)).toList();
+  private static final String RELAY = LabCoturn.RELAY;
+  private static final List<String> STUN = LabCoturn.STUN;
   /**
-   * With sessions on, as the README advises with a relay: their send window (128 KiB over a relay) keeps a
-   * full-duplex transfer below what coturn queues toward a TCP relay socket without pushing back; without
-   * it 1 of 16 relayed 1 MiB-each-way transfers stalled in CI.
+   * With sessions on, as by default: their send window (128 KiB over a relay) keeps a full-duplex transfer
+   * below what coturn queues toward a TCP relay socket without pushing back; without them 1 of 16 relayed
+   * 1 MiB-each-way transfers stalled in CI.
    */
-  private static final List<String> STUN_AND_TURN = Stream.concat(STUN.stream(),
-      Stream.of("--turn", "turn://alice:secret@" + COTURN, "--relay-after", "2s", "--resume-window", "30s")).toList();
+  private static final List<String> STUN_AND_TURN = LabCoturn.stunAndTurn("--relay-after", "2s");
   /** After the later call: the relay budget (2 s), a handshake through coturn, and a busy 2-core machine. */
   private static final Duration AFTER_LATER_CALL = Duration.ofSeconds(25);
-  private static final Duration RUN_TIMEOUT = Duration.ofSeconds(30);
   /** The attempt window of a single punch (calls at once). */
   private static final ConnectionOptions AT_ONCE_WINDOW =
       ConnectionOptions.newBuilder().setAttemptTimeoutMs(25_000).build();
-  private LabSetup coturnIn; // the setup whose lab coturn runs in, null when it is not running
+  private LabCoturn coturn;
 
   NatLabRelayTest() {
     super("relay", "natlab-relay-matrix.md");
@@ -82,8 +78,8 @@ class NatLabRelayTest extends LabTestBase {
 
   @AfterAll
   void stopCoturn() throws Exception {
-    if (coturnIn != null) {
-      Commands.run(lab.coturn("stop"), RUN_TIMEOUT).orThrow();
+    if (coturn != null) {
+      coturn.close();
     }
   }
 
@@ -266,26 +262,10 @@ class NatLabRelayTest extends LabTestBase {
   }
 
   private List<LabSidecar> useWithCoturn(LabSetup setup, List<String> flags) throws Exception {
-    if (!setup.equals(coturnIn)) {
-      stopCoturnIfRunning();
+    if (coturn == null) {
+      coturn = new LabCoturn(fixture);
     }
-    List<LabSidecar> sides = fixture.use(setup, flags, "a1", "b1");
-    if (coturnIn == null) {
-      startCoturn(setup);
-    }
-    return sides;
-  }
-
-  private void startCoturn(LabSetup setup) throws Exception {
-    Commands.run(lab.coturn("start", "--rfc5780"), RUN_TIMEOUT).orThrow();
-    coturnIn = setup;
-  }
-
-  private void stopCoturnIfRunning() throws Exception {
-    if (coturnIn != null) {
-      Commands.run(lab.coturn("stop"), RUN_TIMEOUT).orThrow();
-      coturnIn = null;
-    }
+    return coturn.use(setup, flags, "a1", "b1");
   }
 
   private static String relayedCandidate(GetAddressesResponse addresses) {

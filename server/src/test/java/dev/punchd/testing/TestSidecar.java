@@ -45,6 +45,14 @@ public final class TestSidecar implements SidecarApi, AutoCloseable {
     return start(customize, TlsCredentials.ephemeral());
   }
 
+  /**
+   * A sidecar whose SECURE connections run sessions as the command line's default {@code --resume-window 20s}
+   * has them: the peer of a punchd process started without that flag (the two must agree).
+   */
+  public static TestSidecar startLikeTheCommandLine() throws IOException {
+    return start(s -> s.withTraversal(s.traversal().withResumeWindow(Duration.ofSeconds(20))));
+  }
+
   /** A sidecar whose SECURE connections take their identities from {@code credentials}. */
   public static TestSidecar start(UnaryOperator<EngineSettings> customize, Supplier<Credentials> credentials)
       throws IOException {

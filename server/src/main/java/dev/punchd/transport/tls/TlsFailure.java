@@ -1,5 +1,6 @@
 package dev.punchd.transport.tls;
 
+import dev.punchd.transport.ProtocolVersionException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
@@ -70,6 +71,9 @@ public record TlsFailure(Kind kind, String message) {
       }
       if (cause instanceof FingerprintHello.NotPeer notPeer) {
         return new TlsFailure(Kind.NOT_PEER, notPeer.getMessage());
+      }
+      if (cause instanceof ProtocolVersionException version) {
+        return new TlsFailure(Kind.PROTOCOL, version.getMessage()); // after TLS: not a TLS failure
       }
     }
     return chain.stream()
