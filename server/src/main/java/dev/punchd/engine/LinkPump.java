@@ -19,7 +19,7 @@ final class LinkPump {
   private static final Logger log = LoggerFactory.getLogger(LinkPump.class);
 
   /** The first read buffer: an idle connection holds no more; a read that fills it moves to the link's size. */
-  static final int FIRST_READ = 16 * 1024;
+  static final int FIRST_READ = 2 * 1024;
 
   private final String connectionId;
   private final DataPipe pipe;

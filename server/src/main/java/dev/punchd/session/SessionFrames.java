@@ -83,17 +83,26 @@ final class SessionFrames {
     }
   }
 
-  /** A Link's reads as an InputStream. */
+  /**
+   * A Link's reads as an InputStream. Its buffer starts at {@link #FIRST_READ} bytes, so an idle session's
+   * blocked read holds little heap, and moves to the path's read size once a read fills it; each fill takes
+   * every frame that has already arrived ({@link Link#readMore}), and a failure met after some bytes is thrown
+   * once those are consumed.
+   */
   private static final class LinkInput extends InputStream {
+    static final int FIRST_READ = 2 * 1024;
+
     private final Link path;
-    private final byte[] buffer;
+    private final int bulk;
+    private byte[] buffer;
     private int position;
     private int limit;
+    private IOException pending;
 
     LinkInput(Link path) {
       this.path = path;
-      // One path read returns at most one DATA frame of the path, which holds at most one session frame.
-      this.buffer = new byte[Math.min(path.readSize(), MAX_DATA + HEADER)];
+      this.bulk = Math.max(FIRST_READ, path.readSize());
+      this.buffer = new byte[FIRST_READ];
     }
 
     @Override
@@ -119,9 +128,23 @@ final class SessionFrames {
       if (position < limit) {
         return true;
       }
+      if (pending != null) {
+        throw pending;
+      }
+      if (limit == buffer.length && buffer.length < bulk) {
+        buffer = new byte[bulk]; // the last fill was full: bulk traffic
+      }
       int n = path.read(buffer);
       if (n < 0) {
         return false;
+      }
+      try {
+        int more;
+        while (n < buffer.length && (more = path.readMore(buffer, n)) > 0) {
+          n += more;
+        }
+      } catch (IOException e) {
+        pending = e; // the bytes before it first
       }
       position = 0;
       limit = n;
