@@ -3,13 +3,9 @@ package dev.punchd.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.ByteString;
-import dev.punchd.transport.Keepalive;
-import dev.punchd.transport.Link;
-import dev.punchd.transport.PeerCloseReason;
+import dev.punchd.testing.InertLink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -57,7 +53,7 @@ class SessionFramesTest {
    * A path whose bytes have all arrived: {@code read} gives 100 at most, {@code readMore} the rest, then the
    * failure (if any) once everything is read. Records the buffer sizes it is offered. One reader thread.
    */
-  private static final class PipeLink implements Link {
+  private static final class PipeLink extends InertLink {
     static final int READ_SIZE = 64 * 1024;
     final List<Integer> offered = new ArrayList<>();
     private final byte[] bytes;
@@ -97,36 +93,5 @@ class SessionFramesTest {
       position += n;
       return n;
     }
-
-    @Override
-    public void awaitPeerClose() {}
-
-    @Override
-    public void keepAlive(Keepalive keepalive) {}
-
-    @Override
-    public void ping() {}
-
-    @Override
-    public void write(ByteString data) {}
-
-    @Override
-    public void finishOutput() {}
-
-    @Override
-    public void abort(PeerCloseReason reason, String message) {}
-
-    @Override
-    public InetSocketAddress localAddress() {
-      return new InetSocketAddress(0);
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-      return new InetSocketAddress(0);
-    }
-
-    @Override
-    public void close() {}
   }
 }
