@@ -207,8 +207,11 @@ public final class SharedPort implements Closeable {
         selector.selectedKeys().clear();
       }
       if (connected) {
-        channel.keyFor(selector).cancel();
-        selector.selectNow(); // deregisters, so the channel can block again
+        SelectionKey key = channel.keyFor(selector); // null when the connect completed at once
+        if (key != null) {
+          key.cancel();
+          selector.selectNow(); // deregisters, so the channel can block again
+        }
         channel.configureBlocking(true);
         return Optional.of(socket);
       }
