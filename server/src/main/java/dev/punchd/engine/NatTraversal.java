@@ -1,6 +1,7 @@
 package dev.punchd.engine;
 
 import dev.punchd.relay.TurnServer;
+import dev.punchd.transport.MappingOpener;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -40,9 +41,7 @@ public record NatTraversal(List<InetSocketAddress> stunServers, List<TurnServer>
     if (resumeWindow == null || resumeWindow.isNegative()) {
       throw new IllegalArgumentException("resume window must be zero (off) or positive, got " + resumeWindow);
     }
-    if (openerTtl < 0 || openerTtl > 255) {
-      throw new IllegalArgumentException("opener TTL must be 0 (off) to 255, got " + openerTtl);
-    }
+    MappingOpener.checkTtl(openerTtl);
   }
 
   public NatTraversal withServers(List<InetSocketAddress> stun, List<TurnServer> turn) {

@@ -52,10 +52,7 @@ public final class MappingOpener {
    *     (the message says why)
    */
   public static MappingOpener withTtl(int ttl) {
-    if (ttl < 0 || ttl > 255) {
-      throw new IllegalArgumentException("opener TTL must be 0 (off) to 255, got " + ttl);
-    }
-    if (ttl == 0) {
+    if (checkTtl(ttl) == 0) {
       return OFF;
     }
     if (!Epoll.isAvailable()) {
@@ -71,6 +68,18 @@ public final class MappingOpener {
       throw new UnsupportedOperationException("a socket's descriptor is out of reach (" + e
           + "): run the JVM with --add-exports java.base/sun.nio.ch=ALL-UNNAMED");
     }
+  }
+
+  /**
+   * {@code ttl} when it is an opener TTL: 0 (off) to 255.
+   *
+   * @throws IllegalArgumentException naming the value otherwise
+   */
+  public static int checkTtl(int ttl) {
+    if (ttl < 0 || ttl > 255) {
+      throw new IllegalArgumentException("opener TTL must be 0 (off) to 255, got " + ttl);
+    }
+    return ttl;
   }
 
   public boolean isOn() {
