@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param health address of the plaintext listener that serves only {@code grpc.health.v1.Health}; empty: none
  *     (the API serves health too)
  * @param shutdownGrace how long {@link Sidecar#close()} waits for live connections before closing them
+ * @param warmUpTls whether to run TLS handshakes in memory once the API serves ({@link
+ *     dev.punchd.transport.tls.TlsWarmUp}), so that the first SECURE punches do not run the TLS code cold
  */
 public record SidecarOptions(Optional<InetSocketAddress> metrics, Optional<InetSocketAddress> health,
-    Duration shutdownGrace) {
+    Duration shutdownGrace, boolean warmUpTls) {
 
   public SidecarOptions {
     Objects.requireNonNull(metrics, "metrics");
@@ -25,20 +27,24 @@ public record SidecarOptions(Optional<InetSocketAddress> metrics, Optional<InetS
     }
   }
 
-  /** No metrics, no health listener, no grace: what tests that only need the API start with. */
+  /** No metrics, no health listener, no grace, no TLS warm-up: what tests that only need the API start with. */
   public static SidecarOptions minimal() {
-    return new SidecarOptions(Optional.empty(), Optional.empty(), Duration.ZERO);
+    return new SidecarOptions(Optional.empty(), Optional.empty(), Duration.ZERO, false);
   }
 
   public SidecarOptions withMetrics(InetSocketAddress address) {
-    return new SidecarOptions(Optional.of(address), health, shutdownGrace);
+    return new SidecarOptions(Optional.of(address), health, shutdownGrace, warmUpTls);
   }
 
   public SidecarOptions withHealth(InetSocketAddress address) {
-    return new SidecarOptions(metrics, Optional.of(address), shutdownGrace);
+    return new SidecarOptions(metrics, Optional.of(address), shutdownGrace, warmUpTls);
   }
 
   public SidecarOptions withShutdownGrace(Duration grace) {
-    return new SidecarOptions(metrics, health, grace);
+    return new SidecarOptions(metrics, health, grace, warmUpTls);
+  }
+
+  public SidecarOptions withTlsWarmUp() {
+    return new SidecarOptions(metrics, health, shutdownGrace, true);
   }
 }

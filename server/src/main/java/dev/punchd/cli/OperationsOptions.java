@@ -54,7 +54,8 @@ final class OperationsOptions {
    * @throws IllegalArgumentException naming the flag and value of a malformed address
    */
   SidecarOptions toSidecarOptions() {
-    return new SidecarOptions(listenOrOff("--metrics", metrics), listenOrOff("--health", health), shutdownGrace);
+    return new SidecarOptions(listenOrOff("--metrics", metrics), listenOrOff("--health", health), shutdownGrace,
+        true);
   }
 
   private static Optional<InetSocketAddress> listenOrOff(String option, String value) {

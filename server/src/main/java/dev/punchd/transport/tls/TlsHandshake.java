@@ -36,7 +36,7 @@ import javax.net.ssl.TrustManager;
  * <p>Immutable and thread-safe: one instance may secure many sockets concurrently.
  */
 public final class TlsHandshake {
-  private static final String PROTOCOL = "TLSv1.3";
+  static final String PROTOCOL = "TLSv1.3";
   private static final Duration MAX_FLIGHT_WAIT = Duration.ofSeconds(1);
 
   private final Identity local;
@@ -105,7 +105,7 @@ public final class TlsHandshake {
             expected, () -> PeerFlight.discardRest(connected, min(timeout, MAX_FLIGHT_WAIT)));
     SSLSocket tls =
         (SSLSocket)
-            contextTrusting(trustManager)
+            context(keyManagers, trustManager)
                 .getSocketFactory()
                 .createSocket(underTls, peerHost(connected), connected.getPort(), true);
     try {
@@ -161,7 +161,8 @@ public final class TlsHandshake {
     }
   }
 
-  private SSLContext contextTrusting(PinnedTrustManager trustManager) {
+  /** A TLS 1.3 context offering {@code keyManagers}' identity and trusting as {@code trustManager} does. */
+  static SSLContext context(KeyManager[] keyManagers, TrustManager trustManager) {
     try {
       SSLContext context = SSLContext.getInstance(PROTOCOL);
       context.init(keyManagers, new TrustManager[] {trustManager}, null);
