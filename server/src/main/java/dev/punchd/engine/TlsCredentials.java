@@ -1,6 +1,8 @@
 package dev.punchd.engine;
 
 import dev.punchd.transport.Link;
+import dev.punchd.transport.PeerCloseReason;
+import dev.punchd.transport.ProtocolVersionException;
 import dev.punchd.transport.SecureLink;
 import dev.punchd.transport.tls.Identity;
 import dev.punchd.transport.tls.TlsFailure;
@@ -64,6 +66,10 @@ public final class TlsCredentials implements Credentials {
           }
           link.close();
           return Optional.<Link>empty();
+        } catch (ProtocolVersionException e) {
+          // The controlling side may already count this link as established (it does not wait for us): say why.
+          link.abort(PeerCloseReason.ERROR, e.getMessage());
+          throw failure(e);
         } catch (IOException e) {
           link.close();
           throw failure(e);

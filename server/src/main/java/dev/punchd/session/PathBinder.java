@@ -8,11 +8,11 @@ import java.security.SecureRandom;
 
 /**
  * The session handshake on a path whose TLS (with the pinned fingerprints) has completed. On the first path,
- * {@link #open}: each side sends OPEN with a random half, both derive the {@link SessionTicket}. On a later
- * path, {@link #attach}: each side sends HELLO (session id, fresh nonce), then PROOF (its path generation,
- * the offset it has received up to, and the HMAC over both nonces); an unknown session, a wrong key or a
- * replayed proof is refused with {@link AttachRefusedException}. Both sides send before they read, so
- * neither waits for the other's role. The caller bounds the time (it closes the path on its timeout).
+ * {@link #open}: the controlling side sends OPEN with a random seed and both derive the {@link SessionTicket}
+ * from it. On a later path, {@link #attach}: each side sends HELLO (session id, fresh nonce), then PROOF (its
+ * path generation, the offset it has received up to, and the HMAC over both nonces); an unknown session, a
+ * wrong key or a replayed proof is refused with {@link AttachRefusedException}. Both sides send before they
+ * read, so neither waits for the other's role. The caller bounds the time (it closes the path on its timeout).
  * Stateless; thread-safe.
  */
 public final class PathBinder {
@@ -51,15 +51,22 @@ public final class PathBinder {
     }
   }
 
-  /** First path: agrees on the session's ticket. */
+  /**
+   * First path: the controlling side sends OPEN with the session's random seed and goes on without waiting
+   * (it sends it right behind its NOMINATE, so the session adds no round trip); the controlled side reads it.
+   * Both derive the session's ticket from the seed.
+   */
   public BoundPath open(Link path, boolean controlling) throws IOException {
-    byte[] half = new byte[SessionTicket.HALF_BYTES];
-    random.nextBytes(half);
-    SessionFrames.write(path, SessionFrames.OPEN, half);
     SessionFrames.Reader reader = new SessionFrames.Reader(path);
-    byte[] peerHalf = expect(reader, SessionFrames.OPEN, SessionTicket.HALF_BYTES);
-    SessionTicket ticket = controlling ? SessionTicket.derive(half, peerHalf) : SessionTicket.derive(peerHalf, half);
-    return new BoundPath(path, reader, ticket, 0, 0);
+    byte[] seed;
+    if (controlling) {
+      seed = new byte[SessionTicket.SEED_BYTES];
+      random.nextBytes(seed);
+      SessionFrames.write(path, SessionFrames.OPEN, seed);
+    } else {
+      seed = expect(reader, SessionFrames.OPEN, SessionTicket.SEED_BYTES);
+    }
+    return new BoundPath(path, reader, SessionTicket.derive(seed), 0, 0);
   }
 
   /**

@@ -10,18 +10,19 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A session's id and secret, agreed inside the first path's TLS from one random half of each side, and the
+ * A session's id and secret, derived from the random seed the controlling side sends inside the first path's
+ * TLS (both sides authenticated by their pinned certificates, so the seed reaches only the peer), and the
  * highest path generation the peer has attached with. A later path proves knowledge of the secret with an
  * HMAC-SHA256 over both fresh nonces of that path, the sender's role, its path generation and its received
  * offset: a proof from another path (old nonces) or with a generation that does not increase is refused.
  * Thread-safe.
  */
 public final class SessionTicket {
-  static final int HALF_BYTES = 32;
+  static final int SEED_BYTES = 32;
   static final int ID_BYTES = 16;
   static final int MAC_BYTES = 32;
-  private static final byte[] ID_LABEL = "punchd session id v1".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] SECRET_LABEL = "punchd session secret v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ID_LABEL = "punchd session id v2".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SECRET_LABEL = "punchd session secret v2".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ATTACH_LABEL = "punchd attach v1".getBytes(StandardCharsets.US_ASCII);
 
   private final byte[] id;
@@ -33,14 +34,13 @@ public final class SessionTicket {
     this.key = new SecretKeySpec(secret, "HmacSHA256");
   }
 
-  /** The ticket both sides derive from the controlling side's half and the controlled side's half. */
-  public static SessionTicket derive(byte[] controllingHalf, byte[] controlledHalf) {
-    if (controllingHalf.length != HALF_BYTES || controlledHalf.length != HALF_BYTES) {
-      throw new IllegalArgumentException("session halves must be " + HALF_BYTES + " bytes, got "
-          + controllingHalf.length + " and " + controlledHalf.length);
+  /** The ticket both sides derive from the controlling side's seed. */
+  public static SessionTicket derive(byte[] seed) {
+    if (seed.length != SEED_BYTES) {
+      throw new IllegalArgumentException("a session seed must be " + SEED_BYTES + " bytes, got " + seed.length);
     }
-    byte[] id = Arrays.copyOf(digest(ID_LABEL, controllingHalf, controlledHalf), ID_BYTES);
-    return new SessionTicket(id, digest(SECRET_LABEL, controllingHalf, controlledHalf));
+    byte[] id = Arrays.copyOf(digest(ID_LABEL, seed), ID_BYTES);
+    return new SessionTicket(id, digest(SECRET_LABEL, seed));
   }
 
   byte[] id() {
@@ -94,12 +94,11 @@ public final class SessionTicket {
     }
   }
 
-  private static byte[] digest(byte[] label, byte[] first, byte[] second) {
+  private static byte[] digest(byte[] label, byte[] seed) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       sha.update(label);
-      sha.update(first);
-      sha.update(second);
+      sha.update(seed);
       return sha.digest();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);

@@ -29,8 +29,11 @@ public final class SecureLink extends SocketLink {
   static final int PING = 5;
   /** The stream is the application's bytes. */
   public static final int PROTOCOL_VERSION = 1;
-  /** The stream is a session ({@code dev.punchd.session}); a version 1 peer cannot read it, nor it version 1. */
-  public static final int PROTOCOL_VERSION_SESSIONS = 2;
+  /**
+   * The stream is a session ({@code dev.punchd.session}); a version 1 peer cannot read it, nor it version 1.
+   * (Version 2 was a session whose first path waited for both sides' OPEN, one round trip more.)
+   */
+  public static final int PROTOCOL_VERSION_SESSIONS = 3;
   private static final int HEADER = 5;
   /** One frame fills one TLS record (16 KiB). */
   private static final int MAX_FRAME_PAYLOAD = 16 * 1024 - HEADER;

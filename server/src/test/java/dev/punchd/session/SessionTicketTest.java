@@ -11,10 +11,9 @@ class SessionTicketTest {
 
   @Test
   void bothSidesDeriveTheSameTicketAndAcceptEachOthersProof() throws Exception {
-    byte[] a = half();
-    byte[] b = half();
-    SessionTicket controlling = SessionTicket.derive(a, b);
-    SessionTicket controlled = SessionTicket.derive(a, b);
+    byte[] seed = seed();
+    SessionTicket controlling = SessionTicket.derive(seed);
+    SessionTicket controlled = SessionTicket.derive(seed.clone());
     byte[] ownNonce = nonce();
     byte[] peerNonce = nonce();
     byte[] proof = controlling.proof(true, ownNonce, peerNonce, 2, 1234);
@@ -26,8 +25,8 @@ class SessionTicketTest {
 
   @Test
   void aProofMadeWithAnotherKeyIsRefused() {
-    SessionTicket stranger = SessionTicket.derive(half(), half());
-    SessionTicket ours = SessionTicket.derive(half(), half());
+    SessionTicket stranger = SessionTicket.derive(seed());
+    SessionTicket ours = SessionTicket.derive(seed());
     byte[] n1 = nonce();
     byte[] n2 = nonce();
     byte[] proof = stranger.proof(true, n1, n2, 2, 0);
@@ -38,7 +37,7 @@ class SessionTicketTest {
 
   @Test
   void aProofReplayedFromAnotherPathIsRefused() throws Exception {
-    SessionTicket ticket = SessionTicket.derive(half(), half());
+    SessionTicket ticket = SessionTicket.derive(seed());
     byte[] oldPeerNonce = nonce();
     byte[] oldOwnNonce = nonce();
     byte[] recorded = ticket.proof(true, oldPeerNonce, oldOwnNonce, 2, 0);
@@ -52,7 +51,7 @@ class SessionTicketTest {
 
   @Test
   void aGenerationThatDoesNotIncreaseIsRefused() throws Exception {
-    SessionTicket ticket = SessionTicket.derive(half(), half());
+    SessionTicket ticket = SessionTicket.derive(seed());
     byte[] n1 = nonce();
     byte[] n2 = nonce();
     byte[] proof = ticket.proof(false, n1, n2, 3, 7);
@@ -63,13 +62,13 @@ class SessionTicketTest {
   }
 
   @Test
-  void halvesOfTheWrongSizeAreRefusedNamingTheSizes() {
-    assertThatThrownBy(() -> SessionTicket.derive(new byte[31], half()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 31 and 32");
+  void aSeedOfTheWrongSizeIsRefusedNamingItsSize() {
+    assertThatThrownBy(() -> SessionTicket.derive(new byte[31]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be 32 bytes, got 31");
   }
 
-  private static byte[] half() {
-    byte[] b = new byte[SessionTicket.HALF_BYTES];
+  private static byte[] seed() {
+    byte[] b = new byte[SessionTicket.SEED_BYTES];
     RANDOM.nextBytes(b);
     return b;
   }
