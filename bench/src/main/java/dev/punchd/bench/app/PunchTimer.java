@@ -25,10 +25,13 @@ public final class PunchTimer {
     this.connector = connector;
   }
 
-  /** How one punch went: milliseconds from the later call to Established on both sides, or why it failed. */
-  public record Punch(OptionalDouble millis, String failure) {
+  /**
+   * How one punch went: milliseconds from the later call to Established on both sides, and to Established on
+   * the later caller's side and on the earlier caller's side alone; or why it failed.
+   */
+  public record Punch(OptionalDouble millis, OptionalDouble laterSide, OptionalDouble earlierSide, String failure) {
     static Punch failed(String why) {
-      return new Punch(OptionalDouble.empty(), why);
+      return new Punch(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), why);
     }
   }
 
@@ -44,14 +47,19 @@ public final class PunchTimer {
     CompletableFuture<Outcome> atB = connector.outcomeAtB(pair);
     Runnable first = aFirst ? () -> connector.attemptFromA(pair) : () -> connector.attemptFromB(pair);
     Runnable second = aFirst ? () -> connector.attemptFromB(pair) : () -> connector.attemptFromA(pair);
-    long laterCall = skew.isZero() ? callTogether(first, second) : callApart(first, second, skew);
+    long[] calls = skew.isZero() ? callTogether(first, second) : callApart(first, second, skew);
+    long laterCall = Math.max(calls[0], calls[1]);
+    boolean aLater = aFirst == (calls[1] >= calls[0]); // calls[1] is the second call's start
     try {
       Outcome a = atA.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Outcome b = atB.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!a.established() || !b.established()) {
         return Punch.failed(("A: " + a.event() + " B: " + b.event()).replaceAll("\\s+", " "));
       }
-      return new Punch(OptionalDouble.of((Math.max(a.arrivedNanos(), b.arrivedNanos()) - laterCall) / 1e6), "");
+      long later = aLater ? a.arrivedNanos() : b.arrivedNanos();
+      long earlier = aLater ? b.arrivedNanos() : a.arrivedNanos();
+      return new Punch(OptionalDouble.of((Math.max(later, earlier) - laterCall) / 1e6),
+          OptionalDouble.of((later - laterCall) / 1e6), OptionalDouble.of((earlier - laterCall) / 1e6), "");
     } catch (TimeoutException e) {
       return Punch.failed("no outcome on both sides within " + timeout);
     } finally {
@@ -59,22 +67,24 @@ public final class PunchTimer {
     }
   }
 
-  private static long callApart(Runnable first, Runnable second, Duration skew) throws InterruptedException {
+  /** Returns when the first and the second call started. */
+  private static long[] callApart(Runnable first, Runnable second, Duration skew) throws InterruptedException {
+    long earlier = System.nanoTime();
     first.run();
     Thread.sleep(skew); // the skew under test between the two applications' calls
     long later = System.nanoTime();
     second.run();
-    return later;
+    return new long[] {earlier, later};
   }
 
-  /** Both calls released by one gate on two threads; returns when the later one started. */
-  private static long callTogether(Runnable first, Runnable second) throws Exception {
+  /** Both calls released by one gate on two threads; returns when the first and the second call started. */
+  private static long[] callTogether(Runnable first, Runnable second) throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     try (ExecutorService callers = Executors.newFixedThreadPool(2)) {
       Future<Long> one = callers.submit(() -> startAfter(gate, first));
       Future<Long> two = callers.submit(() -> startAfter(gate, second));
       gate.countDown();
-      return Math.max(one.get(), two.get());
+      return new long[] {one.get(), two.get()};
     }
   }
 

@@ -6,6 +6,7 @@ import dev.punchd.bench.Row;
 import dev.punchd.bench.Section;
 import dev.punchd.bench.Stats;
 import dev.punchd.bench.app.Connector;
+import dev.punchd.bench.app.PunchTally;
 import dev.punchd.bench.app.PunchTimer;
 import dev.punchd.bench.process.SidecarProcess;
 import dev.punchd.v1.ConnectionOptions;
@@ -71,10 +72,11 @@ public final class LoopbackSection implements Section {
       throws Exception {
     ConnectionOptions options = ConnectionOptions.newBuilder().setSecurity(mode)
         .setAttemptTimeoutMs((int) ATTEMPT_TIMEOUT.plus(skew).toMillis()).build();
-    List<Double> millis = new ArrayList<>();
+    PunchTally tally = new PunchTally();
+    List<Double> millis = tally.millis();
     for (int run = 0; run < runs; run++) {
       PunchTimer.Punch punch = timer.punch(options, skew, run % 2 == 0, ATTEMPT_TIMEOUT.plus(skew).plusSeconds(5));
-      punch.millis().ifPresent(millis::add);
+      tally.add(punch);
       if (punch.millis().isEmpty()) {
         log.warn("loopback: {} skew {} ms, run {} failed: {}", mode, skew.toMillis(), run + 1, punch.failure());
       }
@@ -82,18 +84,16 @@ public final class LoopbackSection implements Section {
     log.info("loopback: {} skew {} ms: {} of {} established, ms {}", mode, skew.toMillis(), millis.size(), runs,
         millis);
     String benchmark = "Time to Established " + mode + " on loopback, calls " + skew.toMillis() + " ms apart";
-    String metric = "success; median / p90 ms from the later call to Established on both sides";
+    String metric = PunchTally.METRIC;
     String target = "100%; median <= " + Format.number(MEDIAN_TARGET_MS) + " ms";
     double baseline = Stats.median(tcpConnects);
     String baselineText = "TCP connect on loopback: " + Format.number(baseline) + " / "
         + Format.number(Stats.percentile(tcpConnects, 90));
     if (millis.isEmpty()) {
-      return new Row(item(), benchmark, metric, "0/" + runs, baselineText, "-", target, Row.Verdict.MISSED);
+      return new Row(item(), benchmark, metric, tally.cell(runs), baselineText, "-", target, Row.Verdict.MISSED);
     }
     double median = Stats.median(millis);
-    return new Row(item(), benchmark, metric,
-        millis.size() + "/" + runs + "; " + Format.number(median) + " / " + Format.number(Stats.percentile(millis, 90)),
-        baselineText, Format.ratio(median / baseline), target,
+    return new Row(item(), benchmark, metric, tally.cell(runs), baselineText, Format.ratio(median / baseline), target,
         Row.Verdict.of(millis.size() == runs && median <= MEDIAN_TARGET_MS));
   }
 

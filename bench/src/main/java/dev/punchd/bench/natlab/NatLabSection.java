@@ -6,6 +6,7 @@ import dev.punchd.bench.Row;
 import dev.punchd.bench.Section;
 import dev.punchd.bench.Stats;
 import dev.punchd.bench.app.Connector;
+import dev.punchd.bench.app.PunchTally;
 import dev.punchd.bench.app.PunchTimer;
 import dev.punchd.bench.app.SidecarClient;
 import dev.punchd.bench.process.BenchProcess;
@@ -119,11 +120,12 @@ public final class NatLabSection implements Section {
     Duration window = ATTEMPT_TIMEOUT.plus(skew);
     ConnectionOptions options = ConnectionOptions.newBuilder().setSecurity(mode)
         .setAttemptTimeoutMs((int) window.toMillis()).build();
-    List<Double> millis = new ArrayList<>();
+    PunchTally tally = new PunchTally();
+    List<Double> millis = tally.millis();
     int runs = config.natlabRuns();
     for (int run = 0; run < runs; run++) {
       PunchTimer.Punch punch = timer.punch(options, skew, run % 2 == 0, window.plusSeconds(5));
-      punch.millis().ifPresent(millis::add);
+      tally.add(punch);
       if (punch.millis().isEmpty()) {
         log.warn("natlab: {} skew {} ms, run {} ({} first) failed: {}", mode, skew.toMillis(), run + 1,
             run % 2 == 0 ? "A" : "B", punch.failure());
@@ -137,18 +139,16 @@ public final class NatLabSection implements Section {
     String targetStat = rttMs == 0 ? "p90" : "median";
     double baseline = Stats.median(tcpConnects);
     String benchmark = "Time to Established " + mode + ", calls " + skew.toMillis() + " ms apart, NATs " + routers;
-    String metric = "success; median / p90 ms from the later call to Established on both sides";
+    String metric = PunchTally.METRIC;
     String target = "100%; " + targetStat + " <= " + Format.number(targetMs) + " ms";
     String baselineText = "TCP connect a1->pub: " + Format.number(baseline) + " / "
         + Format.number(Stats.percentile(tcpConnects, 90));
     if (millis.isEmpty()) {
-      return new Row(item(), benchmark, metric, "0/" + runs, baselineText, "-", target, Row.Verdict.MISSED);
+      return new Row(item(), benchmark, metric, tally.cell(runs), baselineText, "-", target, Row.Verdict.MISSED);
     }
     double median = Stats.median(millis);
     double p90 = Stats.percentile(millis, 90);
-    return new Row(item(), benchmark, metric,
-        millis.size() + "/" + runs + "; " + Format.number(median) + " / " + Format.number(p90),
-        baselineText, Format.ratio(median / baseline), target,
+    return new Row(item(), benchmark, metric, tally.cell(runs), baselineText, Format.ratio(median / baseline), target,
         Row.Verdict.of(millis.size() == runs && (rttMs == 0 ? p90 : median) <= targetMs));
   }
 
