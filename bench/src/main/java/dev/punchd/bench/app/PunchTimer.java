@@ -49,7 +49,7 @@ public final class PunchTimer {
     Runnable second = aFirst ? () -> connector.attemptFromB(pair) : () -> connector.attemptFromA(pair);
     long[] calls = skew.isZero() ? callTogether(first, second) : callApart(first, second, skew);
     long laterCall = Math.max(calls[0], calls[1]);
-    boolean aLater = aFirst == (calls[1] >= calls[0]); // calls[1] is the second call's start
+    boolean aLater = aCalledLater(aFirst, calls[0], calls[1]);
     try {
       Outcome a = atA.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Outcome b = atB.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -65,6 +65,15 @@ public final class PunchTimer {
     } finally {
       connector.close(pair);
     }
+  }
+
+  /**
+   * Whether A's call started later, given when the first and the second call (A's when {@code aFirst} is false)
+   * started: with calls released at once, either may have started first.
+   */
+  static boolean aCalledLater(boolean aFirst, long firstStart, long secondStart) {
+    boolean secondIsLater = secondStart >= firstStart;
+    return aFirst != secondIsLater;
   }
 
   /** Returns when the first and the second call started. */
