@@ -7,6 +7,7 @@ import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
 import dev.punchd.transport.PeerClosedException;
+import dev.punchd.transport.SecureLink.Nominated;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.Candidate;
 import dev.punchd.v1.CloseInitiator;
@@ -143,14 +144,15 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       }
       boolean sessions = credentials != null && resumeWindow.isPositive();
       Handshaker handshaker = credentials == null ? new RawHandshaker(peers)
-          : credentials.handshaker(peerFingerprint, sessions);
+          : credentials.handshaker(peerFingerprint, sessions ? Nominated.OPENS_SESSION : Nominated.PLAIN);
       state = State.CONNECTING;
       this.peerRelays = Map.copyOf(peerRelays);
       attemptStartNanos = System.nanoTime();
       attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       if (sessions) {
         boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
-        resume = new PathResume(id, port, peers, peerRelays.keySet(), handshaker, controlling, timing,
+        resume = new PathResume(id, port, peers, peerRelays.keySet(),
+            credentials.handshaker(peerFingerprint, Nominated.JOINS_SESSION), controlling, timing,
             resumeWindow, timer, this::pathChanged);
       }
       started = attempt;

@@ -54,14 +54,13 @@ public final class TlsCredentials implements Credentials {
   }
 
   @Override
-  public Handshaker handshaker(String peerFingerprint, boolean sessions) {
+  public Handshaker handshaker(String peerFingerprint, SecureLink.Nominated stream) {
     boolean controlling = identity.fingerprint().compareTo(peerFingerprint) < 0;
-    int version = sessions ? SecureLink.PROTOCOL_VERSION_SESSIONS : SecureLink.PROTOCOL_VERSION;
     if (!controlling) {
       return (socket, nomination, timeoutMillis) -> {
         SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis);
         try {
-          if (link.awaitNomination(timeoutMillis, version) && nomination.tryWin()) {
+          if (link.awaitNomination(timeoutMillis, stream) && nomination.tryWin()) {
             return Optional.<Link>of(link);
           }
           link.close();
@@ -81,7 +80,7 @@ public final class TlsCredentials implements Credentials {
       StaggerTurn turn = new StaggerTurn(stagger, nomination);
       try {
         SecureLink link = authenticate(socket, peerFingerprint, timeoutMillis, turn);
-        return link == null ? Optional.<Link>empty() : nominate(link, nomination, version);
+        return link == null ? Optional.<Link>empty() : nominate(link, nomination, stream);
       } finally {
         turn.release();
       }
@@ -130,14 +129,14 @@ public final class TlsCredentials implements Credentials {
   }
 
   /** The controlling side keeps the first candidate that completes TLS and nominates it. */
-  private static Optional<Link> nominate(SecureLink link, Nomination nomination, int version)
+  private static Optional<Link> nominate(SecureLink link, Nomination nomination, SecureLink.Nominated stream)
       throws Handshaker.HandshakeException {
     if (!nomination.tryWin()) {
       link.close();
       return Optional.empty();
     }
     try {
-      link.sendNomination(version);
+      link.sendNomination(stream);
       return Optional.of(link);
     } catch (IOException e) {
       // TLS 1.3 lets the client finish before the server has checked its certificate: a rejection by

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -69,28 +70,54 @@ public final class SecureLink extends SocketLink {
     this.out = socket.getOutputStream();
   }
 
-  /** Controlling side: names this connection as the one both sides keep. */
-  public void sendNomination() throws IOException {
-    sendNomination(PROTOCOL_VERSION);
+  /**
+   * What a NOMINATE says of the stream that follows it: the protocol version and, for a session, whether the
+   * path opens the session (OPEN follows) or joins it (HELLO follows). The controlling side does not wait for
+   * the controlled one after a NOMINATE, so it may already nominate a later path (its standby attempt taking a
+   * stale candidate of the first attempt) while the controlled side is still choosing the first: the path kind
+   * keeps the controlled side's first attempt from keeping that one.
+   */
+  public enum Nominated {
+    /** The application's bytes. */
+    PLAIN(PROTOCOL_VERSION),
+    /** The first path of a session. */
+    OPENS_SESSION(PROTOCOL_VERSION_SESSIONS, 0),
+    /** A later path of a session. */
+    JOINS_SESSION(PROTOCOL_VERSION_SESSIONS, 1);
+
+    private final byte[] payload;
+
+    Nominated(int... payload) {
+      this.payload = new byte[payload.length];
+      for (int i = 0; i < payload.length; i++) {
+        this.payload[i] = (byte) payload[i];
+      }
+    }
+
+    int version() {
+      return payload[0];
+    }
   }
 
-  /** Controlling side: nominates this connection, naming the protocol version of the stream that follows. */
-  public void sendNomination(int version) throws IOException {
-    writeFrame(NOMINATE, new byte[] {(byte) version}, 0, 1);
+  /** Controlling side: nominates this connection for {@code stream}. */
+  public void sendNomination(Nominated stream) throws IOException {
+    writeFrame(NOMINATE, stream.payload, 0, stream.payload.length);
+  }
+
+  /** Controlled side, as {@link #awaitNomination(int, Nominated)} for a plain stream. */
+  public boolean awaitNomination(int timeoutMillis) throws IOException {
+    return awaitNomination(timeoutMillis, Nominated.PLAIN);
   }
 
   /**
-   * Controlled side: waits up to {@code timeoutMillis} for the peer to nominate this connection.
+   * Controlled side: waits up to {@code timeoutMillis} for the peer to nominate this connection for {@code
+   * expected}.
    *
-   * @return false when the peer closed this connection instead (it nominated another)
-   * @throws IOException on a timeout, a protocol error or an unsupported protocol version
+   * @return false when the peer closed this connection instead (it nominated another), or nominated it as the
+   *     other path kind of a session (not one this attempt can keep)
+   * @throws IOException on a timeout, a protocol error or another protocol version
    */
-  public boolean awaitNomination(int timeoutMillis) throws IOException {
-    return awaitNomination(timeoutMillis, PROTOCOL_VERSION);
-  }
-
-  /** Controlled side, as {@link #awaitNomination(int)}, expecting protocol {@code version}. */
-  public boolean awaitNomination(int timeoutMillis, int version) throws IOException {
+  public boolean awaitNomination(int timeoutMillis, Nominated expected) throws IOException {
     socket.setSoTimeout(timeoutMillis);
     try {
       int type = in.read();
@@ -105,10 +132,14 @@ public final class SecureLink extends SocketLink {
       if (payload.length < length) {
         return false;
       }
-      if (payload[0] != version) {
-        throw new ProtocolVersionException(payload[0], version);
+      if (payload[0] != expected.version()) {
+        throw new ProtocolVersionException(payload[0], expected.version());
       }
-      return true;
+      if (length != expected.payload.length) {
+        throw new IOException("protocol error: NOMINATE for version " + payload[0] + " has " + length
+            + " bytes, expected " + expected.payload.length);
+      }
+      return Arrays.equals(payload, expected.payload);
     } catch (SocketTimeoutException e) {
       throw new SocketTimeoutException("peer did not nominate this connection within " + timeoutMillis + " ms");
     } finally {
