@@ -11,7 +11,6 @@ import dev.punchd.engine.EngineMetrics;
 import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.HostPort;
 import dev.punchd.observe.SidecarMetrics;
-import dev.punchd.transport.tls.TlsWarmUp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -37,18 +36,16 @@ public final class Sidecar implements AutoCloseable {
   private final Optional<HealthServer> health;
   private final Optional<SidecarMetrics> metrics;
   private final Duration shutdownGrace;
-  private final Optional<Thread> tlsWarmUp;
   private final CountDownLatch closed = new CountDownLatch(1);
   private boolean closing; // guarded by this
 
   private Sidecar(ConnectionManager manager, ApiServer api, Optional<HealthServer> health,
-      Optional<SidecarMetrics> metrics, Duration shutdownGrace, Optional<Thread> tlsWarmUp) {
+      Optional<SidecarMetrics> metrics, Duration shutdownGrace) {
     this.manager = manager;
     this.api = api;
     this.health = health;
     this.metrics = metrics;
     this.shutdownGrace = shutdownGrace;
-    this.tlsWarmUp = tlsWarmUp;
   }
 
   /**
@@ -90,8 +87,7 @@ public final class Sidecar implements AutoCloseable {
       if (options.health().isPresent()) {
         health = Optional.of(HealthServer.start(options.health().get(), api.health()));
       }
-      Optional<Thread> warmUp = options.warmUpTls() ? Optional.of(TlsWarmUp.inBackground()) : Optional.empty();
-      Sidecar sidecar = new Sidecar(manager, api, health, metrics, options.shutdownGrace(), warmUp);
+      Sidecar sidecar = new Sidecar(manager, api, health, metrics, options.shutdownGrace());
       log.info("punchd serving the API on {} (public IP discovery: {}, ports: {}); health {}; metrics {}",
           api.endpoint(), settings.publicIp().describe(), settings.portRange(), sidecar.describeHealth(),
           sidecar.describeMetrics(options.metrics()));
@@ -138,7 +134,6 @@ public final class Sidecar implements AutoCloseable {
       }
       closing = true;
     }
-    tlsWarmUp.ifPresent(Thread::interrupt);
     try {
       api.markNotServing();
       manager.stopAccepting();

@@ -13,11 +13,9 @@ import java.util.Optional;
  * @param health address of the plaintext listener that serves only {@code grpc.health.v1.Health}; empty: none
  *     (the API serves health too)
  * @param shutdownGrace how long {@link Sidecar#close()} waits for live connections before closing them
- * @param warmUpTls whether to run TLS handshakes in memory once the API serves ({@link
- *     dev.punchd.transport.tls.TlsWarmUp}), so that the first SECURE punches do not run the TLS code cold
  */
 public record SidecarOptions(Optional<InetSocketAddress> metrics, Optional<InetSocketAddress> health,
-    Duration shutdownGrace, boolean warmUpTls) {
+    Duration shutdownGrace) {
 
   public SidecarOptions {
     Objects.requireNonNull(metrics, "metrics");
@@ -27,24 +25,20 @@ public record SidecarOptions(Optional<InetSocketAddress> metrics, Optional<InetS
     }
   }
 
-  /** No metrics, no health listener, no grace, no TLS warm-up: what tests that only need the API start with. */
+  /** No metrics, no health listener, no grace: what tests that only need the API start with. */
   public static SidecarOptions minimal() {
-    return new SidecarOptions(Optional.empty(), Optional.empty(), Duration.ZERO, false);
+    return new SidecarOptions(Optional.empty(), Optional.empty(), Duration.ZERO);
   }
 
   public SidecarOptions withMetrics(InetSocketAddress address) {
-    return new SidecarOptions(Optional.of(address), health, shutdownGrace, warmUpTls);
+    return new SidecarOptions(Optional.of(address), health, shutdownGrace);
   }
 
   public SidecarOptions withHealth(InetSocketAddress address) {
-    return new SidecarOptions(metrics, Optional.of(address), shutdownGrace, warmUpTls);
+    return new SidecarOptions(metrics, Optional.of(address), shutdownGrace);
   }
 
   public SidecarOptions withShutdownGrace(Duration grace) {
-    return new SidecarOptions(metrics, health, grace, warmUpTls);
-  }
-
-  public SidecarOptions withTlsWarmUp() {
-    return new SidecarOptions(metrics, health, shutdownGrace, true);
+    return new SidecarOptions(metrics, health, grace);
   }
 }

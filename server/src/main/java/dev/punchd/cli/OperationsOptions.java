@@ -54,8 +54,7 @@ final class OperationsOptions {
    * @throws IllegalArgumentException naming the flag and value of a malformed address
    */
   SidecarOptions toSidecarOptions() {
-    return new SidecarOptions(listenOrOff("--metrics", metrics), listenOrOff("--health", health), shutdownGrace,
-        true);
+    return new SidecarOptions(listenOrOff("--metrics", metrics), listenOrOff("--health", health), shutdownGrace);
   }
 
   private static Optional<InetSocketAddress> listenOrOff(String option, String value) {

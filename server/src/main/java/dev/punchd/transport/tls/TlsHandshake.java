@@ -36,7 +36,7 @@ import javax.net.ssl.TrustManager;
  * <p>Immutable and thread-safe: one instance may secure many sockets concurrently.
  */
 public final class TlsHandshake {
-  static final String PROTOCOL = "TLSv1.3";
+  private static final String PROTOCOL = "TLSv1.3";
   private static final Duration MAX_FLIGHT_WAIT = Duration.ofSeconds(1);
 
   private final Identity local;
@@ -105,7 +105,7 @@ public final class TlsHandshake {
             expected, () -> PeerFlight.discardRest(connected, min(timeout, MAX_FLIGHT_WAIT)));
     SSLSocket tls =
         (SSLSocket)
-            context(keyManagers, trustManager)
+            contextTrusting(trustManager)
                 .getSocketFactory()
                 .createSocket(underTls, peerHost(connected), connected.getPort(), true);
     try {
@@ -161,8 +161,7 @@ public final class TlsHandshake {
     }
   }
 
-  /** A TLS 1.3 context offering {@code keyManagers}' identity and trusting as {@code trustManager} does. */
-  static SSLContext context(KeyManager[] keyManagers, TrustManager trustManager) {
+  private SSLContext contextTrusting(PinnedTrustManager trustManager) {
     try {
       SSLContext context = SSLContext.getInstance(PROTOCOL);
       context.init(keyManagers, new TrustManager[] {trustManager}, null);
