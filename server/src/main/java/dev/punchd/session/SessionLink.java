@@ -195,14 +195,20 @@ public final class SessionLink implements Link {
     }
   }
 
+  /** Several session frames: {@link #readMore} takes every DATA frame that has arrived, up to this. */
   @Override
   public int readSize() {
-    return SessionFrames.MAX_DATA;
+    return 64 * 1024;
   }
 
   @Override
   public int read(byte[] buffer) throws IOException {
     return inbound.read(buffer);
+  }
+
+  @Override
+  public int readMore(byte[] buffer, int offset) throws IOException {
+    return inbound.readMore(buffer, offset);
   }
 
   /**
@@ -425,6 +431,16 @@ public final class SessionLink implements Link {
     try {
       awaitPathLocked();
       return pathReader;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The current path's reader, or null while none is up; never waits. */
+  SessionFrames.Reader liveReader() {
+    lock.lock();
+    try {
+      return broken || failure != null ? null : pathReader;
     } finally {
       lock.unlock();
     }

@@ -129,6 +129,34 @@ class SessionLinkTest {
   }
 
   @Test
+  void aReadTakesEveryDataFrameThatHasArrivedAndThenDoesNotWait() throws Exception {
+    Socket[] pair = socketPair();
+    SessionLink[] links = open(pair, Duration.ofSeconds(5));
+    byte[] data = java.util.Arrays.copyOf(random(7), 2 * SessionFrames.MAX_DATA + 1000); // three DATA frames
+    links[0].write(ByteString.copyFrom(data));
+    dev.punchd.testing.Awaiting.until(Duration.ofSeconds(5), "the three frames at B",
+        () -> available(pair[1]) >= data.length + 3 * SessionFrames.HEADER);
+
+    byte[] buffer = new byte[links[1].readSize()];
+    int n = links[1].read(buffer);
+    assertThat(n).as("one frame per read").isEqualTo(SessionFrames.MAX_DATA);
+    n += links[1].readMore(buffer, n);
+
+    assertThat(java.util.Arrays.copyOf(buffer, n)).isEqualTo(data);
+    assertThat(links[1].readMore(buffer, n)).as("nothing more has arrived").isZero();
+    links[0].close();
+    links[1].close();
+  }
+
+  private static int available(Socket socket) {
+    try {
+      return socket.getInputStream().available();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void theWriterWaitsOnceTheWindowIsUnacknowledged() throws Exception {
     SessionLink a = open(socketPair(), Duration.ofSeconds(5))[0]; // B never reads, so it never acknowledges
     a.limitWindow(64 * 1024);
@@ -218,6 +246,10 @@ class SessionLinkTest {
       try {
         int n;
         while ((n = link.read(buffer)) >= 0) {
+          int more;
+          while (n < buffer.length && (more = link.readMore(buffer, n)) > 0) { // as the pump reads
+            n += more;
+          }
           if (at + n > TOTAL) {
             throw new IOException("more than " + TOTAL + " bytes arrived");
           }
