@@ -97,7 +97,8 @@ final class SessionFrames {
    * once those are consumed.
    */
   private static final class LinkInput extends InputStream {
-    static final int FIRST_READ = 2 * 1024;
+    /** Holds any control frame (at most {@link #MAX_CONTROL} bytes of payload): the pump has a buffer of its own. */
+    static final int FIRST_READ = 256;
 
     private final Link path;
     private final int bulk;

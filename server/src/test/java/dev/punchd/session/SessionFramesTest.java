@@ -26,7 +26,7 @@ class SessionFramesTest {
     assertThat(reader.readPayload(got, 0, length)).isEqualTo(length);
 
     assertThat(got).isEqualTo(payload);
-    assertThat(path.offered.get(0)).as("first read buffer").isEqualTo(2 * 1024);
+    assertThat(path.offered.get(0)).as("first read buffer").isEqualTo(256);
     assertThat(path.offered).as("after a full read").contains(PipeLink.READ_SIZE);
   }
 
