@@ -122,6 +122,16 @@ class DockerfileTest {
   }
 
   @Test
+  void entrypointRunsTheJvmWithTheFlagsOfTheLauncher() throws IOException {
+    List<String> launcherFlags = Files.readAllLines(ROOT.resolve("scripts/jvm-options")).stream()
+        .filter(line -> line.startsWith("-"))
+        .toList();
+
+    assertThat(launcherFlags).as("scripts/jvm-options").isNotEmpty();
+    assertThat(entrypoint().subList(0, entrypoint().indexOf("-jar"))).containsAll(launcherFlags);
+  }
+
+  @Test
   void runtimeRunsAsNonRootWithAnExecFormEntrypointOnTheLinkedJava() {
     Stage runtime = dockerfile.runtime();
     String user = runtime.only("USER").arguments().strip();

@@ -103,7 +103,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     ScheduledFuture<?> cutoff = timer.schedule(nominated::close, timing.handshakeTimeout().toMillis(),
         TimeUnit.MILLISECONDS);
     try {
-      SessionLink opened = new SessionLink(binder.open(nominated, controlling), RETRANSMIT_BYTES, window, this);
+      SessionLink opened = new SessionLink(binder.open(nominated, controlling), RETRANSMIT_BYTES, window, this,
+          timer);
       if (relayed) {
         opened.limitWindow(RELAYED_WINDOW_BYTES);
       }

@@ -39,10 +39,12 @@ final class SessionFrames {
 
   /** Reads frames from one path; a path that ends (-1) mid-session reads as {@link EOFException}. */
   static final class Reader {
+    private final LinkInput input;
     private final DataInputStream in;
 
     Reader(Link path) {
-      this.in = new DataInputStream(new LinkInput(path));
+      this.input = new LinkInput(path);
+      this.in = new DataInputStream(input);
     }
 
     /** The next frame's type; its length follows with {@link #length}. */
@@ -70,16 +72,21 @@ final class SessionFrames {
     }
 
     /**
-     * {@code max} payload bytes into {@code buffer}, or as many as fit: the peer sent the frame whole, so waiting
-     * for the rest of it keeps a frame one chunk however the path's reads cut it.
+     * {@code max} payload bytes into {@code buffer} from {@code offset}, or as many as fit: the peer sent the
+     * frame whole, so waiting for the rest of it keeps a frame one chunk however the path's reads cut it.
      */
-    int readPayload(byte[] buffer, int max) throws IOException {
-      int want = Math.min(max, buffer.length);
-      int n = in.readNBytes(buffer, 0, want);
+    int readPayload(byte[] buffer, int offset, int max) throws IOException {
+      int want = Math.min(max, buffer.length - offset);
+      int n = in.readNBytes(buffer, offset, want);
       if (n < want) {
         throw new EOFException("path ended inside a session DATA frame");
       }
       return n;
+    }
+
+    /** True when bytes of a next frame have arrived, so reading its header does not wait for the peer. */
+    boolean arrived() {
+      return input.arrived();
     }
   }
 
@@ -90,7 +97,8 @@ final class SessionFrames {
    * once those are consumed.
    */
   private static final class LinkInput extends InputStream {
-    static final int FIRST_READ = 2 * 1024;
+    /** Holds any control frame (at most {@link #MAX_CONTROL} bytes of payload): the pump has a buffer of its own. */
+    static final int FIRST_READ = 256;
 
     private final Link path;
     private final int bulk;
@@ -98,6 +106,7 @@ final class SessionFrames {
     private int position;
     private int limit;
     private IOException pending;
+    private boolean started; // a read returned bytes: readMore may follow
 
     LinkInput(Link path) {
       this.path = path;
@@ -131,13 +140,41 @@ final class SessionFrames {
       if (pending != null) {
         throw pending;
       }
-      if (limit == buffer.length && buffer.length < bulk) {
-        buffer = new byte[bulk]; // the last fill was full: bulk traffic
-      }
+      growIfBulk();
       int n = path.read(buffer);
       if (n < 0) {
         return false;
       }
+      started = true;
+      position = 0;
+      limit = n + readArrived(n);
+      return true;
+    }
+
+    /** Buffered bytes, or a fill from what has arrived on the path without waiting; a failure waits for read. */
+    boolean arrived() {
+      if (position < limit) {
+        return true;
+      }
+      if (pending != null || !started) {
+        return false; // a failure the next read throws, or no read yet
+      }
+      growIfBulk();
+      int n = readArrived(0);
+      position = 0;
+      limit = n;
+      return n > 0;
+    }
+
+    private void growIfBulk() {
+      if (limit == buffer.length && buffer.length < bulk) {
+        buffer = new byte[bulk]; // the last fill was full: bulk traffic
+      }
+    }
+
+    /** What has arrived into the buffer from {@code from}: the bytes read; a failure is kept for the next fill. */
+    private int readArrived(int from) {
+      int n = from;
       try {
         int more;
         while (n < buffer.length && (more = path.readMore(buffer, n)) > 0) {
@@ -146,9 +183,7 @@ final class SessionFrames {
       } catch (IOException e) {
         pending = e; // the bytes before it first
       }
-      position = 0;
-      limit = n;
-      return true;
+      return n - from;
     }
   }
 }

@@ -10,6 +10,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,8 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One SECURE connection's byte stream over a sequence of paths, seen by the data pipe as one {@link Link}.
  * DATA frames carry the stream (offsets are implicit: each path is ordered); the receiver sends a cumulative
- * ACK every {@link #ACK_EVERY} bytes or {@link #ACK_DELAY} after data arrived, from a thread of its own so a
- * blocked writer never holds it up; the sender keeps what is unacknowledged, at most the retransmit capacity,
+ * ACK every {@link #ACK_EVERY} bytes or {@link #ACK_DELAY} after data arrived, from a virtual thread started
+ * only when an ACK is due (the delay runs on the sidecar's timer), so a blocked writer never holds up the reader
+ * and an idle session parks no thread of its own; the sender keeps what is unacknowledged, at most the retransmit capacity,
  * which is also its send window (the writer waits while it is full). FIN is offset {@code end + 1}, resent
  * like data. When a path breaks, the reader and the writer pause and the {@link PathListener} is told; a path
  * {@link #attach}ed within the resume window takes over, resending from the peer's received offset; after the
@@ -42,8 +46,7 @@ public final class SessionLink implements Link {
   private final PathListener listener;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  /** The ACK thread's own condition: woken when an ACK may be due, not by every delivered chunk or window change. */
-  private final Condition ackDue = lock.newCondition();
+  private final ScheduledExecutorService timer;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final RetransmitBuffer unacked; // guarded by lock
   private int window; // guarded by lock: unacknowledged bytes the writer may have out, at most the capacity
@@ -62,14 +65,17 @@ public final class SessionLink implements Link {
   private boolean finReceived; // guarded by lock
   private Keepalive keepalive; // guarded by lock
   private Link lastPath; // guarded by lock: for the addresses once the session ended
+  private ScheduledFuture<?> ackTimer; // guarded by lock: an ACK due after the delay
+  private boolean ackSending; // guarded by lock: an ACK thread runs (and re-checks before it stops)
   private final SessionReader inbound = new SessionReader(this);
 
   /**
    * @param first the first path, after {@link PathBinder#open}
    * @param retransmitCapacity unacknowledged bytes kept at most (the send window)
+   * @param timer runs the ACK delay (only starts a thread; never blocks)
    */
   public SessionLink(PathBinder.BoundPath first, int retransmitCapacity, Duration resumeWindow,
-      PathListener listener) {
+      PathListener listener, ScheduledExecutorService timer) {
     this.ticket = first.ticket;
     this.path = first.path;
     this.pathReader = first.reader;
@@ -78,7 +84,7 @@ public final class SessionLink implements Link {
     this.window = retransmitCapacity;
     this.resumeWindowNanos = resumeWindow.toNanos();
     this.listener = listener;
-    Thread.ofVirtual().name("session-ack").start(this::ackLoop);
+    this.timer = timer;
   }
 
   public SessionTicket ticket() {
@@ -161,7 +167,9 @@ public final class SessionLink implements Link {
         brokenBy = null;
         keep = keepalive;
         changed.signalAll();
-        ackDue.signal();
+        if (received != ackSent) {
+          ackDueLocked(false);
+        }
       } finally {
         lock.unlock();
       }
@@ -187,14 +195,20 @@ public final class SessionLink implements Link {
     }
   }
 
+  /** Several session frames: {@link #readMore} takes every DATA frame that has arrived, up to this. */
   @Override
   public int readSize() {
-    return SessionFrames.MAX_DATA;
+    return 64 * 1024;
   }
 
   @Override
   public int read(byte[] buffer) throws IOException {
     return inbound.read(buffer);
+  }
+
+  @Override
+  public int readMore(byte[] buffer, int offset) throws IOException {
+    return inbound.readMore(buffer, offset);
   }
 
   /**
@@ -358,7 +372,10 @@ public final class SessionLink implements Link {
         failure = why;
       }
       changed.signalAll();
-      ackDue.signal();
+      if (ackTimer != null) {
+        ackTimer.cancel(false);
+        ackTimer = null;
+      }
       Link current = path;
       path = null;
       return current;
@@ -419,6 +436,16 @@ public final class SessionLink implements Link {
     }
   }
 
+  /** The current path's reader, or null while none is up; never waits. */
+  SessionFrames.Reader liveReader() {
+    lock.lock();
+    try {
+      return broken || failure != null ? null : pathReader;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private Link livePath() {
     lock.lock();
     try {
@@ -436,7 +463,6 @@ public final class SessionLink implements Link {
           failure = new IOException("no new path within the resume window of " + resumeWindowNanos / 1_000_000
               + " ms after the path broke: " + brokenBy.getMessage(), brokenBy);
           changed.signalAll();
-          ackDue.signal();
           break;
         }
         changed.awaitNanos(left);
@@ -507,20 +533,22 @@ public final class SessionLink implements Link {
     try {
       received++;
       finReceived = true;
-      ackDue.signal();
+      ackDueLocked(true);
     } finally {
       lock.unlock();
     }
   }
 
-  /** Wakes the ACK thread only when an ACK becomes due: the first bytes since the last ACK, or {@link #ACK_EVERY}. */
+  /** An ACK is due {@link #ACK_DELAY} after the first bytes since the last ACK, at once after {@link #ACK_EVERY}. */
   void delivered(int n) {
     lock.lock();
     try {
       long before = received - ackSent;
       received += n;
-      if (before == 0 || (before < ACK_EVERY && received - ackSent >= ACK_EVERY)) {
-        ackDue.signal();
+      if (received - ackSent >= ACK_EVERY) {
+        ackDueLocked(true);
+      } else if (before == 0) {
+        ackDueLocked(false);
       }
     } finally {
       lock.unlock();
@@ -548,31 +576,63 @@ public final class SessionLink implements Link {
     }
   }
 
-  /** Sends a cumulative ACK once {@link #ACK_EVERY} bytes or {@link #ACK_DELAY} passed since data arrived. */
-  private void ackLoop() {
+  /**
+   * Sends an ACK at once ({@code now}: an ACK thread is started) or after {@link #ACK_DELAY} (the timer starts
+   * it then). Nothing while an ACK thread runs (it re-checks before it stops) or no path is up (attach asks
+   * again). A spare ACK, from a timer that fired just as a thread started, is harmless.
+   */
+  private void ackDueLocked(boolean now) {
+    if (ackSending || failure != null || broken) {
+      return;
+    }
+    if (now) {
+      if (ackTimer != null) {
+        ackTimer.cancel(false);
+        ackTimer = null;
+      }
+      startAckLocked();
+    } else if (ackTimer == null) {
+      try {
+        ackTimer = timer.schedule(this::ackDelayPassed, ACK_DELAY, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        startAckLocked(); // the sidecar is stopping: acknowledge now rather than never
+      }
+    }
+  }
+
+  private void ackDelayPassed() {
+    lock.lock();
     try {
-      while (true) {
+      ackTimer = null;
+      if (!ackSending && failure == null && !broken) {
+        startAckLocked();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void startAckLocked() {
+    ackSending = true;
+    Thread.ofVirtual().name("session-ack").start(this::sendAcks);
+  }
+
+  /**
+   * Sends cumulative ACKs while one is due at once ({@link #ACK_EVERY} unacknowledged, or the peer's FIN), then
+   * stops, leaving the rest to the delay. Waits for the write lock here, never on the reader's thread.
+   */
+  private void sendAcks() {
+    boolean again = true;
+    try {
+      while (again) {
         long value;
         long gen;
         Link current;
         lock.lock();
         try {
-          while (failure == null && (received == ackSent || broken)) {
-            ackDue.await();
-          }
-          long deadline = System.nanoTime() + ACK_DELAY;
-          while (failure == null && !broken && received - ackSent < ACK_EVERY && !finReceived) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-              break;
-            }
-            ackDue.awaitNanos(left);
-          }
-          if (failure != null) {
+          if (failure != null || broken || received == ackSent) {
+            ackSending = false;
             return;
-          }
-          if (broken) {
-            continue;
           }
           value = received;
           gen = generation;
@@ -587,12 +647,24 @@ public final class SessionLink implements Link {
           if (gen == generation && current == path) {
             ackSent = Math.max(ackSent, value);
           }
+          again = received - ackSent >= ACK_EVERY || (finReceived && received != ackSent) || gen != generation;
+          if (!again) {
+            ackSending = false;
+            if (received != ackSent) {
+              ackDueLocked(false);
+            }
+          }
         } finally {
           lock.unlock();
         }
       }
-    } catch (IOException | InterruptedException e) {
-      // the session is over; the reader and writer report why
+    } catch (IOException e) {
+      lock.lock(); // the session is over; the reader and writer report why
+      try {
+        ackSending = false;
+      } finally {
+        lock.unlock();
+      }
     }
   }
 }

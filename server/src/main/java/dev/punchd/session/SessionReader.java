@@ -14,13 +14,68 @@ final class SessionReader {
   private int dataLeft;
   private long skip;
   private boolean peerFinished;
+  private IOException pending; // what ended a readMore that had delivered bytes, thrown by the next read
 
   SessionReader(SessionLink session) {
     this.session = session;
   }
 
   int read(byte[] buffer) throws IOException {
+    throwPending();
     return peerFinished ? -1 : readFrames(buffer, false);
+  }
+
+  /**
+   * After a read: the DATA of every further frame that has arrived on the current path, into {@code buffer} from
+   * {@code offset} (ACKs and SYNC among them are handled); 0 when none has, or at the peer's FIN (the next read
+   * returns -1). A failure after some bytes is thrown by the next read; a broken path is reported to the session
+   * and the next read waits for the one that replaces it.
+   */
+  int readMore(byte[] buffer, int offset) throws IOException {
+    throwPending();
+    SessionFrames.Reader current = reader;
+    if (current == null || current != session.liveReader()) {
+      return 0; // the path changed or broke: read takes it from here
+    }
+    int n = offset;
+    try {
+      while (n < buffer.length && !peerFinished && skip == 0) {
+        if (dataLeft > 0) {
+          int got = current.readPayload(buffer, n, dataLeft);
+          dataLeft -= got;
+          session.delivered(got);
+          n += got;
+        } else if (!current.arrived()) {
+          break;
+        } else {
+          frame(current, current.type());
+        }
+      }
+    } catch (PeerClosedException | SessionProtocolException e) {
+      keep(e, n == offset);
+    } catch (IOException e) {
+      try {
+        session.pathFailed(current, e);
+      } catch (IOException over) {
+        keep(over, n == offset);
+      }
+    }
+    return n - offset;
+  }
+
+  private void keep(IOException failure, boolean nothingRead) throws IOException {
+    if (nothingRead) {
+      throw failure;
+    }
+    pending = failure;
+  }
+
+  private void throwPending() throws IOException {
+    IOException failure = pending;
+    if (failure != null) {
+      pending = null;
+      throw failure;
+    }
   }
 
   void awaitPeerClose() throws IOException {
@@ -40,7 +95,7 @@ final class SessionReader {
       }
       try {
         if (dataLeft > 0) {
-          int n = current.readPayload(buffer, skip > 0 ? (int) Math.min(skip, dataLeft) : dataLeft);
+          int n = current.readPayload(buffer, 0, skip > 0 ? (int) Math.min(skip, dataLeft) : dataLeft);
           dataLeft -= n;
           if (skip > 0) {
             skip -= n; // already received on the old path
@@ -52,26 +107,8 @@ final class SessionReader {
           session.delivered(n);
           return n;
         }
-        int type = current.type();
-        switch (type) {
-          case SessionFrames.DATA -> dataLeft = current.length(type, SessionFrames.MAX_DATA);
-          case SessionFrames.ACK -> {
-            current.length(type, 8);
-            session.acknowledged(current.readLong());
-          }
-          case SessionFrames.SYNC -> {
-            current.length(type, 8);
-            skip = session.resumeSkip(current.readLong());
-          }
-          case SessionFrames.FIN -> {
-            current.length(type, 0);
-            if (!peerFinished) {
-              peerFinished = true;
-              session.finArrived();
-              return -1;
-            }
-          }
-          default -> throw new SessionProtocolException("unexpected session frame type " + type);
+        if (frame(current, current.type())) {
+          return -1;
         }
       } catch (PeerClosedException | SessionProtocolException e) {
         throw e;
@@ -82,5 +119,30 @@ final class SessionReader {
         session.pathFailed(current, e);
       }
     }
+  }
+
+  /** Acts on a frame's header (DATA: its payload is next); true at the peer's (first) FIN. */
+  private boolean frame(SessionFrames.Reader current, int type) throws IOException {
+    switch (type) {
+      case SessionFrames.DATA -> dataLeft = current.length(type, SessionFrames.MAX_DATA);
+      case SessionFrames.ACK -> {
+        current.length(type, 8);
+        session.acknowledged(current.readLong());
+      }
+      case SessionFrames.SYNC -> {
+        current.length(type, 8);
+        skip = session.resumeSkip(current.readLong());
+      }
+      case SessionFrames.FIN -> {
+        current.length(type, 0);
+        if (!peerFinished) {
+          peerFinished = true;
+          session.finArrived();
+          return true;
+        }
+      }
+      default -> throw new SessionProtocolException("unexpected session frame type " + type);
+    }
+    return false;
   }
 }

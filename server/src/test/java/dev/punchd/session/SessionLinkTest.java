@@ -18,6 +18,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,9 +32,11 @@ class SessionLinkTest {
   private final List<Socket> sockets = new ArrayList<>();
   private final CountDownLatch lostA = new CountDownLatch(1);
   private final CountDownLatch lostB = new CountDownLatch(1);
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
   @AfterEach
   void closeSockets() throws IOException {
+    timer.shutdownNow();
     for (Socket s : sockets) {
       s.close();
     }
@@ -102,6 +106,57 @@ class SessionLinkTest {
   }
 
   @Test
+  void fewerBytesThanAnAckAreAcknowledgedAfterTheDelayAndSoAreLaterOnes() throws Exception {
+    SessionLink[] links = open(socketPair(), Duration.ofSeconds(5));
+    CompletableFuture<Integer> readingA = CompletableFuture.supplyAsync(() -> { // A's reader takes B's ACKs
+      try {
+        return links[0].read(new byte[16]);
+      } catch (IOException e) {
+        return -2;
+      }
+    });
+    byte[] got = new byte[SessionFrames.MAX_DATA];
+    for (int round = 1; round <= 3; round++) { // each round arms the timer anew
+      links[0].write(ByteString.copyFrom(new byte[100 * round]));
+      assertThat(links[0].retained()).isPositive();
+      assertThat(links[1].read(got)).isEqualTo(100 * round);
+      dev.punchd.testing.Awaiting.until(Duration.ofSeconds(5), "B's delayed ACK of round " + round,
+          () -> links[0].retained() == 0);
+    }
+    assertThat(readingA).isNotDone();
+    links[0].close();
+    links[1].close();
+  }
+
+  @Test
+  void aReadTakesEveryDataFrameThatHasArrivedAndThenDoesNotWait() throws Exception {
+    Socket[] pair = socketPair();
+    SessionLink[] links = open(pair, Duration.ofSeconds(5));
+    byte[] data = java.util.Arrays.copyOf(random(7), 2 * SessionFrames.MAX_DATA + 1000); // three DATA frames
+    links[0].write(ByteString.copyFrom(data));
+    dev.punchd.testing.Awaiting.until(Duration.ofSeconds(5), "the three frames at B",
+        () -> available(pair[1]) >= data.length + 3 * SessionFrames.HEADER);
+
+    byte[] buffer = new byte[links[1].readSize()];
+    int n = links[1].read(buffer);
+    assertThat(n).as("one frame per read").isEqualTo(SessionFrames.MAX_DATA);
+    n += links[1].readMore(buffer, n);
+
+    assertThat(java.util.Arrays.copyOf(buffer, n)).isEqualTo(data);
+    assertThat(links[1].readMore(buffer, n)).as("nothing more has arrived").isZero();
+    links[0].close();
+    links[1].close();
+  }
+
+  private static int available(Socket socket) {
+    try {
+      return socket.getInputStream().available();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void theWriterWaitsOnceTheWindowIsUnacknowledged() throws Exception {
     SessionLink a = open(socketPair(), Duration.ofSeconds(5))[0]; // B never reads, so it never acknowledges
     a.limitWindow(64 * 1024);
@@ -152,8 +207,9 @@ class SessionLinkTest {
       }
     });
     PathBinder.BoundPath openedA = binder.open(linkA, true);
-    SessionLink a = new SessionLink(openedA, WINDOW, resumeWindow, cause -> lostA.countDown());
-    SessionLink b = new SessionLink(openedB.get(10, TimeUnit.SECONDS), WINDOW, resumeWindow, cause -> lostB.countDown());
+    SessionLink a = new SessionLink(openedA, WINDOW, resumeWindow, cause -> lostA.countDown(), timer);
+    SessionLink b = new SessionLink(openedB.get(10, TimeUnit.SECONDS), WINDOW, resumeWindow, cause -> lostB.countDown(),
+        timer);
     assertThat(a.ticket().idHex()).isEqualTo(b.ticket().idHex());
     return new SessionLink[] {a, b};
   }
@@ -190,6 +246,10 @@ class SessionLinkTest {
       try {
         int n;
         while ((n = link.read(buffer)) >= 0) {
+          int more;
+          while (n < buffer.length && (more = link.readMore(buffer, n)) > 0) { // as the pump reads
+            n += more;
+          }
           if (at + n > TOTAL) {
             throw new IOException("more than " + TOTAL + " bytes arrived");
           }

@@ -2,8 +2,10 @@ package dev.punchd.bench.process;
 
 import dev.punchd.bench.app.SidecarClient;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,11 +47,26 @@ public final class BenchProcess implements AutoCloseable {
     return new BenchProcess(name, builder.start(), started, log);
   }
 
-  /** {@code java -jar JAR ARGS...} with the JVM running this benchmark. */
+  /**
+   * {@code java FLAGS -jar JAR ARGS...} with the JVM running this benchmark and the JVM flags {@code ./punchd}
+   * runs punchd with (scripts/jvm-options, read from the working directory: bench/run runs in the repository).
+   */
   public static List<String> javaJar(Path jar, List<String> args) {
-    List<String> command = new ArrayList<>(List.of(javaExecutable().toString(), "-jar", jar.toString()));
+    List<String> command = new ArrayList<>(List.of(javaExecutable().toString()));
+    command.addAll(launcherJvmFlags());
+    command.addAll(List.of("-jar", jar.toString()));
     command.addAll(args);
     return command;
+  }
+
+  private static List<String> launcherJvmFlags() {
+    Path options = Path.of("scripts", "jvm-options");
+    try {
+      return Files.readAllLines(options).stream().filter(line -> line.startsWith("-")).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read punchd's JVM flags from " + options.toAbsolutePath()
+          + ": run the benchmark from the repository root (bench/run does)", e);
+    }
   }
 
   /** {@code java -cp JAR MAIN ARGS...} with the JVM running this benchmark. */

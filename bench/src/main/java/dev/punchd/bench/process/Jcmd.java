@@ -9,19 +9,29 @@ import java.util.regex.Pattern;
 
 /** Asks a running JVM, through {@code jcmd}, for a full GC and then its used heap. Stateless. */
 public final class Jcmd {
-  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+  /** A heap space's line: G1's one "garbage-first heap", or each generation (Serial: DefNew, Tenured). */
+  private static final Pattern USED = Pattern.compile("\\d+K, used (\\d+)K");
 
   private Jcmd() {}
 
-  /** Heap in use right after a full GC, in KiB (the first "used NK" of GC.heap_info: the whole heap). */
+  /**
+   * Heap in use right after a full GC, in KiB: the sum of GC.heap_info's "...NK, used NK" lines (G1 prints
+   * one for the whole heap, Serial one per generation; Metaspace's and the spaces' lines do not match).
+   */
   public static long heapUsedAfterGcKiB(long pid) throws IOException, InterruptedException {
     run(pid, "GC.run");
     String info = run(pid, "GC.heap_info");
     Matcher used = USED.matcher(info);
-    if (!used.find()) {
-      throw new IOException("jcmd " + pid + " GC.heap_info printed no 'used NK': " + info);
+    long sum = 0;
+    boolean found = false;
+    while (used.find()) {
+      sum += Long.parseLong(used.group(1));
+      found = true;
     }
-    return Long.parseLong(used.group(1));
+    if (!found) {
+      throw new IOException("jcmd " + pid + " GC.heap_info printed no 'NK, used NK': " + info);
+    }
+    return sum;
   }
 
   private static String run(long pid, String command) throws IOException, InterruptedException {
