@@ -150,7 +150,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       if (sessions) {
         boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
-        resume = new PathResume(id, port, peers, peerRelays.keySet(), handshaker, controlling, timing,
+        resume = new PathResume(id, port, peers, peerRelays.keySet(), relays, handshaker, controlling, timing,
             resumeWindow, timer, this::pathChanged);
       }
       started = attempt;
@@ -183,6 +183,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     Optional<TurnServer> relay = relays.relayOf(winner);
     String relayName;
     Link data = winner;
+    boolean relayedPath = relay.isPresent() || peerRelayed(winner);
     PathResume sessions;
     lock.lock();
     try {
@@ -192,7 +193,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
     if (sessions != null) {
       try {
-        data = sessions.open(winner, relay.isPresent() || peerRelayed(winner));
+        data = sessions.open(winner, relayedPath);
       } catch (IOException e) {
         winner.close();
         failed(Failed.newBuilder().setReason(FailureReason.HANDSHAKE_FAILED)
@@ -230,7 +231,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       data.close(); // closed or failed meanwhile: nobody wants it
       return;
     }
-    relays.release(relay.orElse(null)); // a direct winner needs no relay; a relayed one keeps its own
+    if (sessions == null || !relayedPath) {
+      relays.release(relay.orElse(null)); // a direct winner needs no relay; a relayed one keeps its own
+    } // else a relayed session keeps every allocation of this side: a path it resumes may run through any
     metrics.attemptEstablished(Transport.TCP, elapsed);
     if (relay.isPresent()) {
       pathMetrics.markRelayed();

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * addresses from the connection's port, with the same handshake, for the resume window; a new path is bound
  * to the session ({@link PathBinder#attach}) and takes over. A path that fails to bind is closed and the
  * punching starts over while the window lasts; when it has passed, the session fails the pipe
- * (CONNECTION_LOST). Relay candidates are not offered on resume, so every path it makes is DIRECT. Thread-safe:
- * synchronized.
+ * (CONNECTION_LOST). Every attempt it runs also takes the peer's connections to this side's TURN allocations
+ * ({@link RelayCandidates#offerTo}), and a re-punch dials the peer's relayed addresses too, so a path may resume
+ * through a relay: it is then RELAY, gets the relay's send window and looks for a direct path in the
+ * background, as a relayed start does. Thread-safe: synchronized.
  */
 final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome {
   /** Hears of each move to a new path; called with no lock held. */
@@ -58,6 +61,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   private final SharedPort port;
   private final List<InetSocketAddress> peers;
   private final List<InetSocketAddress> directPeers; // the peers but the peer's relayed addresses
+  private final Set<InetSocketAddress> peerRelayed;
+  private final RelayCandidates relays; // this side's allocations
   private final Handshaker handshaker;
   private final boolean controlling;
   private final PunchAttempt.Timing timing;
@@ -77,15 +82,21 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   private boolean upgrading; // guarded by this: the attempt looks for a direct path while the relay works
   private boolean binding; // guarded by this: a new path is being bound; it replaces whatever path breaks now
   private Duration upgradeBackoff = UPGRADE_FIRST; // guarded by this
+  private ScheduledFuture<?> nextUpgrade; // guarded by this
   private boolean cancelled; // guarded by this
 
-  PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers,
-      java.util.Set<InetSocketAddress> peerRelayed, Handshaker handshaker,
-      boolean controlling, PunchAttempt.Timing timing, Duration window, ScheduledExecutorService timer,
-      Moves moves) {
+  /**
+   * @param peerRelayed the peer's relayed addresses among {@code peers}
+   * @param relays      this side's TURN allocations, kept by the connection while its path is relayed
+   */
+  PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers, Set<InetSocketAddress> peerRelayed,
+      RelayCandidates relays, Handshaker handshaker, boolean controlling, PunchAttempt.Timing timing, Duration window,
+      ScheduledExecutorService timer, Moves moves) {
     this.connectionId = connectionId;
     this.port = port;
     this.peers = List.copyOf(peers);
+    this.peerRelayed = Set.copyOf(peerRelayed);
+    this.relays = relays;
     this.directPeers = peers.stream().filter(peer -> !peerRelayed.contains(peer)).toList();
     this.handshaker = handshaker;
     this.controlling = controlling;
@@ -175,7 +186,10 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     standingBy = true;
   }
 
-  /** A relayed session looks for a direct path in the background, with backoff, while the relay carries it. */
+  /**
+   * A relayed session looks for a direct path in the background, with backoff, while the relay carries it; one
+   * upgrade is scheduled at a time (a path resumed through the relay replaces a pending one).
+   */
   private void scheduleUpgrade() {
     if (cancelled || directPeers.isEmpty()) {
       return;
@@ -183,7 +197,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     Duration wait = upgradeBackoff;
     upgradeBackoff = upgradeBackoff.multipliedBy(2).compareTo(UPGRADE_MAX) > 0 ? UPGRADE_MAX
         : upgradeBackoff.multipliedBy(2);
-    timer.schedule(LogContext.withConnection(connectionId, this::tryDirect), wait.toMillis(), TimeUnit.MILLISECONDS);
+    if (nextUpgrade != null) {
+      nextUpgrade.cancel(false);
+    }
+    nextUpgrade = timer.schedule(LogContext.withConnection(connectionId, this::tryDirect), wait.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   private synchronized void tryDirect() {
@@ -209,13 +227,24 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
         new PunchAttempt.Timing(timeout, timing.retryInterval(), timing.handshakeTimeout(), timing.pacer(),
             timing.opener()), timer,
         this);
+    relays.offerTo(attempt); // a peer resuming through this side's allocation reaches this attempt
     attempt.start();
   }
 
-  /** A new path won the re-punch: bind it to the session and move there. */
+  /** Whether {@code path} runs through a TURN relay: one of this side's allocations, or a relayed address of the peer. */
+  private boolean relayed(Link path) {
+    return relays.relayOf(path).isPresent() || peerRelayed.contains(path.remoteAddress());
+  }
+
+  /**
+   * A new path won the re-punch (or the standby or upgrade attempt): bind it to the session and move there, with
+   * the send window of its kind; a relayed one looks for a direct path again (the backoff starts over when the
+   * old path was direct).
+   */
   @Override
   public void established(Link path) {
     SessionLink current;
+    PathKind kind = relayed(path) ? PathKind.RELAY : PathKind.DIRECT;
     InetSocketAddress oldLocal;
     InetSocketAddress oldRemote;
     PathKind oldKind;
@@ -232,22 +261,28 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       try {
         current.attach(binder.attach(path, current.ticket(), controlling, current.nextGeneration(),
             current.received()));
-        current.limitWindow(RETRANSMIT_BYTES); // a resumed path is direct
+        current.limitWindow(kind == PathKind.RELAY ? RELAYED_WINDOW_BYTES : RETRANSMIT_BYTES);
         long pause;
         String why;
         synchronized (this) {
           pathLocal = path.localAddress();
           pathRemote = path.remoteAddress();
-          pathKind = PathKind.DIRECT;
+          pathKind = kind;
           pause = lost ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos) : 0;
-          why = upgrading ? "a direct path completed"
+          why = upgrading && kind == PathKind.DIRECT ? "a direct path completed"
               : lost ? "path lost: " + lostBy.getMessage() : "the peer brought a new path";
           lost = false;
           binding = false;
           upgrading = false;
           standBy();
+          if (kind == PathKind.RELAY) {
+            if (oldKind == PathKind.DIRECT) {
+              upgradeBackoff = UPGRADE_FIRST;
+            }
+            scheduleUpgrade();
+          }
         }
-        log.info("connection {}: moved to a new path to {} ({}; paused {} ms)", connectionId,
+        log.info("connection {}: moved to a new {} path to {} ({}; paused {} ms)", connectionId, kind,
             LogAddresses.of(path.remoteAddress()), why, pause);
         moves.pathChanged(PathChanged.newBuilder()
             .setOldLocalAddress(HostPort.format(oldLocal))
@@ -255,7 +290,7 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
             .setOldPath(oldKind)
             .setLocalAddress(HostPort.format(path.localAddress()))
             .setRemoteAddress(HostPort.format(path.remoteAddress()))
-            .setPath(PathKind.DIRECT)
+            .setPath(kind)
             .setPauseMillis(pause)
             .setReason(why).build());
       } catch (IOException e) {
@@ -305,6 +340,9 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       cancelled = true;
       running = attempt;
       attempt = null;
+      if (nextUpgrade != null) {
+        nextUpgrade.cancel(false);
+      }
     }
     if (running != null) {
       running.cancel();

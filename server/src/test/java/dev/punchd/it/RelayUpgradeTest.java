@@ -8,12 +8,14 @@ import dev.punchd.engine.NatTraversal;
 import dev.punchd.relay.TurnServer;
 import dev.punchd.testing.Awaiting;
 import dev.punchd.testing.Coturn;
+import dev.punchd.testing.EventRecorder;
 import dev.punchd.testing.Pair;
 import dev.punchd.testing.RecordingProxy;
 import dev.punchd.testing.StreamClient;
 import dev.punchd.testing.TestSidecar;
 import dev.punchd.testing.TwoWayTransfer;
 import dev.punchd.v1.AttemptConnectionRequest;
+import dev.punchd.v1.CloseReason;
 import dev.punchd.v1.Candidate;
 import dev.punchd.v1.CandidateType;
 import dev.punchd.v1.ConnectionOptions;
@@ -26,11 +28,17 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
  * A connection that starts on a TURN relay (coturn on loopback) because the direct path is blocked moves to
- * the direct path once it is allowed, mid-transfer, and the allocation is released.
+ * the direct path once it is allowed, mid-transfer, and the allocation is released; a relayed path that breaks
+ * while the direct path is still blocked resumes through the relay (A's allocation, which B reaches through a
+ * proxy that can reset the path) and later moves to the direct path all the same.
  */
 class RelayUpgradeTest {
   private static final long SIZE = 16L << 20;
@@ -73,6 +81,75 @@ class RelayUpgradeTest {
 
         transfer.assertCompletedIntact();
       }
+    }
+  }
+
+  @Test
+  void aRelayedPathThatBreaksWhileDirectIsRefusedResumesThroughTheRelayAndLaterMovesToDirect() throws Exception {
+    try (Coturn coturn = Coturn.start("alice", "relay-secret", Coturn.RFC5780);
+        TestSidecar a = TestSidecar.start(s -> withSessions(s, coturn));
+        TestSidecar b = TestSidecar.start(s -> withSessions(s, null))) {
+      Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
+      Candidate relayed = pair.addressesA.getCandidatesList().stream()
+          .filter(c -> c.getType() == CandidateType.RELAYED).findFirst().orElseThrow();
+      String portB = pair.addressesB.getLocalAddressesList().stream().filter(x -> x.startsWith("127.0.0.1:"))
+          .findFirst().orElseThrow().substring("127.0.0.1:".length());
+      CompletableFuture<Void> direct = new CompletableFuture<>();
+      try (RecordingProxy toB = RecordingProxy.start(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(portB)));
+          RecordingProxy toRelay = RecordingProxy.start(HostPort.parse(relayed.getAddress()))) {
+        toB.refuseNew(true); // the direct path stays blocked until the relay has carried a resumed path
+        a.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idA())
+            .addPeerAddresses(HostPort.format(toB.address())).setPeerFingerprint(pair.addressesB.getFingerprint())
+            .build());
+        b.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idB())
+            .addPeerCandidates(relayed.toBuilder().setAddress(HostPort.format(toRelay.address())))
+            .setPeerFingerprint(pair.addressesA.getFingerprint()).build());
+        assertThat(pair.eventsA.next().getEstablished().getPath()).isEqualTo(PathKind.RELAY);
+        assertThat(pair.eventsB.next().getEstablished().getPath()).isEqualTo(PathKind.RELAY);
+
+        StreamClient streamA = StreamClient.open(a.async(), pair.idA());
+        StreamClient streamB = StreamClient.open(b.async(), pair.idB());
+        TwoWayTransfer transfer = TwoWayTransfer.start(streamA, streamB, 5, 6, SIZE, sent -> {
+          if (sent >= SIZE / 2 && !direct.isDone()) {
+            awaitQuietly(direct); // the second half waits for the move to direct, so it happens mid-transfer
+          }
+        });
+        transfer.awaitQuarterAtB();
+        toRelay.resetAll(); // the relayed path breaks; coturn drops A's side of it too
+
+        for (EventRecorder events : new EventRecorder[] {pair.eventsA, pair.eventsB}) {
+          Event resumed = events.next(Duration.ofSeconds(30));
+          assertThat(resumed.getPathChanged().getOldPath()).as("%s", resumed).isEqualTo(PathKind.RELAY);
+          assertThat(resumed.getPathChanged().getPath()).as("%s", resumed).isEqualTo(PathKind.RELAY);
+        }
+        toB.refuseNew(false);
+
+        PathChanged movedA = pair.eventsA.next(Duration.ofSeconds(60)).getPathChanged();
+        assertThat(movedA.getOldPath()).as("%s", movedA).isEqualTo(PathKind.RELAY);
+        assertThat(movedA.getPath()).isEqualTo(PathKind.DIRECT);
+        assertThat(movedA.getReason()).isEqualTo("a direct path completed");
+        PathChanged movedB = pair.eventsB.next(Duration.ofSeconds(60)).getPathChanged();
+        assertThat(movedB.getPath()).as("%s", movedB).isEqualTo(PathKind.DIRECT);
+        direct.complete(null);
+        awaitReleased(HostPort.parse(relayed.getAddress()));
+
+        transfer.assertCompletedIntact();
+        for (EventRecorder events : new EventRecorder[] {pair.eventsA, pair.eventsB}) {
+          Event closed = events.next(Duration.ofSeconds(30));
+          assertThat(closed.getClosed().getReason()).as("%s", closed).isEqualTo(CloseReason.COMPLETED);
+        }
+      } finally {
+        direct.complete(null); // a sender waiting for a move that failed goes on
+      }
+    }
+  }
+
+  private static void awaitQuietly(CompletableFuture<Void> moved) throws InterruptedException {
+    try {
+      moved.get(2, TimeUnit.MINUTES);
+    } catch (ExecutionException | TimeoutException e) {
+      // the test fails on the move itself; the sender just goes on
     }
   }
 
