@@ -130,6 +130,7 @@ final class RelayCandidates implements AutoCloseable {
         }
         log.debug("connection {}: relayed candidate from {} via {}", connectionId, LogAddresses.of(relayed.peer()),
             relayed.relay());
+        offered.keySet().removeIf(Socket::isClosed); // losers and ended paths: the map holds the live ones only
         offered.put(relayed.socket(), relayed.relay());
         target.offer(relayed.socket(), relayed.peer());
         return;
@@ -140,7 +141,6 @@ final class RelayCandidates implements AutoCloseable {
 
   /** The relay {@code link} runs through, if it is one of the relayed candidates. */
   Optional<TurnServer> relayOf(Link link) {
-    offered.keySet().removeIf(Socket::isClosed); // losers and ended paths: keeps the map as small as the live ones
     return offered.entrySet().stream()
         .filter(e -> link.localAddress().equals(e.getKey().getLocalSocketAddress())
             && link.remoteAddress().equals(e.getKey().getRemoteSocketAddress()))
