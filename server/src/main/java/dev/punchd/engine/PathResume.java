@@ -57,6 +57,21 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   /** How long one standby listener lasts before it is renewed (its expiry is not a failure). */
   private static final Duration STANDBY = Duration.ofHours(1);
 
+  /**
+   * What the running attempt looks for. Independent of it: whether the path is lost, and whether a path that
+   * an attempt brought is being bound (a path may break while its successor is bound).
+   */
+  private enum Looking {
+    /** No attempt runs (the port could not listen, or the window has passed). */
+    NOTHING,
+    /** The standby listener: the path works; a peer that noticed a loss first may bring a new one. */
+    PEER_PATHS,
+    /** An upgrade attempt: the relayed path works; dials the peer's direct addresses and listens. */
+    DIRECT,
+    /** A re-punch: the path is lost; dials every address of the peer and listens. */
+    ANY
+  }
+
   private final String connectionId;
   private final SharedPort port;
   private final List<InetSocketAddress> peers;
@@ -75,11 +90,10 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   private PathKind pathKind = PathKind.DIRECT; // guarded by this
   private IOException lostBy; // guarded by this
   private SessionLink session; // guarded by this
-  private PunchAttempt attempt; // guarded by this: the running re-punch
+  private PunchAttempt attempt; // guarded by this: the running attempt, see looking
+  private Looking looking = Looking.NOTHING; // guarded by this: what the running attempt is for
   private long lostAtNanos; // guarded by this
   private boolean lost; // guarded by this: the current path broke and none replaced it yet
-  private boolean standingBy; // guarded by this: the attempt only listens, for a path the peer brings
-  private boolean upgrading; // guarded by this: the attempt looks for a direct path while the relay works
   private boolean binding; // guarded by this: a new path is being bound; it replaces whatever path breaks now
   private Duration upgradeBackoff = UPGRADE_FIRST; // guarded by this
   private ScheduledFuture<?> nextUpgrade; // guarded by this
@@ -142,11 +156,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     if (binding) {
       return; // the peer dropped the old path because it took the new one this side is binding
     }
-    if ((standingBy || upgrading) && attempt != null) {
+    if (looking != Looking.ANY && attempt != null) {
       attempt.cancel(); // the re-punch listens and dials all the peer's addresses
       attempt = null;
+      looking = Looking.NOTHING;
     }
-    upgrading = false;
     log.info("connection {}: path lost ({}); punching for a new one for {} ms", connectionId, cause.getMessage(),
         window.toMillis());
     punch();
@@ -161,10 +175,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       port.resumePunching();
     } catch (IOException e) {
       log.warn("connection {}: port {} cannot listen again: {}", connectionId, port.port(), e.toString());
+      looking = Looking.NOTHING;
       return;
     }
     start(peers, Duration.ofNanos(left));
-    standingBy = false;
+    looking = Looking.ANY;
   }
 
   /**
@@ -180,10 +195,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     } catch (IOException e) {
       log.warn("connection {}: port {} cannot listen for the peer's new paths: {}", connectionId, port.port(),
           e.toString());
+      looking = Looking.NOTHING;
       return;
     }
     start(List.of(), STANDBY);
-    standingBy = true;
+    looking = Looking.PEER_PATHS;
   }
 
   /**
@@ -205,7 +221,7 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   }
 
   private synchronized void tryDirect() {
-    if (cancelled || lost || pathKind != PathKind.RELAY || !standingBy) {
+    if (cancelled || lost || binding || pathKind != PathKind.RELAY || looking != Looking.PEER_PATHS) {
       return;
     }
     log.debug("connection {}: looking for a direct path to {}", connectionId, directPeers);
@@ -214,12 +230,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       port.resumePunching();
     } catch (IOException e) {
       log.warn("connection {}: port {} cannot punch for a direct path: {}", connectionId, port.port(), e.toString());
-      standingBy = false;
+      looking = Looking.NOTHING;
       return;
     }
     start(directPeers, timing.timeout().compareTo(UPGRADE_ATTEMPT) < 0 ? timing.timeout() : UPGRADE_ATTEMPT);
-    standingBy = false;
-    upgrading = true;
+    looking = Looking.DIRECT;
   }
 
   private void start(List<InetSocketAddress> toDial, Duration timeout) {
@@ -269,11 +284,10 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
           pathRemote = path.remoteAddress();
           pathKind = kind;
           pause = lost ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos) : 0;
-          why = upgrading && kind == PathKind.DIRECT ? "a direct path completed"
+          why = looking == Looking.DIRECT && kind == PathKind.DIRECT ? "a direct path completed"
               : lost ? "path lost: " + lostBy.getMessage() : "the peer brought a new path";
           lost = false;
           binding = false;
-          upgrading = false;
           standBy();
           if (kind == PathKind.RELAY) {
             if (oldKind == PathKind.DIRECT) {
@@ -303,9 +317,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
             punch();
           } else {
             standBy();
-            if (upgrading) {
-              upgrading = false;
-              scheduleUpgrade();
+            if (pathKind == PathKind.RELAY) {
+              scheduleUpgrade(); // the next upgrade (one skipped while this path was being bound, too)
             }
           }
         }
@@ -318,13 +331,12 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   @Override
   public void failed(Failed failed) {
     synchronized (this) {
-      if (standingBy) {
+      if (looking == Looking.PEER_PATHS) {
         standBy(); // a standby listener's hour is up
         return;
       }
-      if (upgrading) {
+      if (looking == Looking.DIRECT) {
         log.debug("connection {}: no direct path yet: {}", connectionId, failed.getMessage());
-        upgrading = false;
         standBy();
         scheduleUpgrade();
         return;
