@@ -49,16 +49,10 @@ class RelayUpgradeTest {
         TestSidecar a = TestSidecar.start(s -> withSessions(s, coturn));
         TestSidecar b = TestSidecar.start(s -> withSessions(s, null))) {
       Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
-      Candidate relayed = pair.addressesA.getCandidatesList().stream()
-          .filter(c -> c.getType() == CandidateType.RELAYED).findFirst().orElseThrow();
-      String portB = pair.addressesB.getLocalAddressesList().stream().filter(x -> x.startsWith("127.0.0.1:"))
-          .findFirst().orElseThrow().substring("127.0.0.1:".length());
-      try (RecordingProxy direct = RecordingProxy.start(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(portB)))) {
+      Candidate relayed = relayedCandidateOfA(pair);
+      try (RecordingProxy direct = proxyToB(pair)) {
         direct.refuseNew(true); // the direct path is blocked at first
-        a.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idA())
-            .addPeerAddresses(HostPort.format(direct.address())).setPeerFingerprint(pair.addressesB.getFingerprint())
-            .build());
+        attemptThrough(a, pair, direct);
         b.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idB())
             .addPeerCandidates(relayed).setPeerFingerprint(pair.addressesA.getFingerprint()).build());
         assertThat(pair.eventsA.next().getEstablished().getPath()).isEqualTo(PathKind.RELAY);
@@ -90,18 +84,12 @@ class RelayUpgradeTest {
         TestSidecar a = TestSidecar.start(s -> withSessions(s, coturn));
         TestSidecar b = TestSidecar.start(s -> withSessions(s, null))) {
       Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
-      Candidate relayed = pair.addressesA.getCandidatesList().stream()
-          .filter(c -> c.getType() == CandidateType.RELAYED).findFirst().orElseThrow();
-      String portB = pair.addressesB.getLocalAddressesList().stream().filter(x -> x.startsWith("127.0.0.1:"))
-          .findFirst().orElseThrow().substring("127.0.0.1:".length());
+      Candidate relayed = relayedCandidateOfA(pair);
       CompletableFuture<Void> direct = new CompletableFuture<>();
-      try (RecordingProxy toB = RecordingProxy.start(
-              new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(portB)));
+      try (RecordingProxy toB = proxyToB(pair);
           RecordingProxy toRelay = RecordingProxy.start(HostPort.parse(relayed.getAddress()))) {
         toB.refuseNew(true); // the direct path stays blocked until the relay has carried a resumed path
-        a.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idA())
-            .addPeerAddresses(HostPort.format(toB.address())).setPeerFingerprint(pair.addressesB.getFingerprint())
-            .build());
+        attemptThrough(a, pair, toB);
         b.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idB())
             .addPeerCandidates(relayed.toBuilder().setAddress(HostPort.format(toRelay.address())))
             .setPeerFingerprint(pair.addressesA.getFingerprint()).build());
@@ -143,6 +131,25 @@ class RelayUpgradeTest {
         direct.complete(null); // a sender waiting for a move that failed goes on
       }
     }
+  }
+
+  private static Candidate relayedCandidateOfA(Pair pair) {
+    return pair.addressesA.getCandidatesList().stream()
+        .filter(c -> c.getType() == CandidateType.RELAYED).findFirst().orElseThrow();
+  }
+
+  /** A proxy in front of B's loopback address: the only direct path A is given. */
+  private static RecordingProxy proxyToB(Pair pair) throws IOException {
+    String portB = pair.addressesB.getLocalAddressesList().stream().filter(x -> x.startsWith("127.0.0.1:"))
+        .findFirst().orElseThrow().substring("127.0.0.1:".length());
+    return RecordingProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(portB)));
+  }
+
+  /** A's AttemptConnection toward B through {@code direct} only. */
+  private static void attemptThrough(TestSidecar a, Pair pair, RecordingProxy direct) {
+    a.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idA())
+        .addPeerAddresses(HostPort.format(direct.address())).setPeerFingerprint(pair.addressesB.getFingerprint())
+        .build());
   }
 
   private static void awaitQuietly(CompletableFuture<Void> moved) throws InterruptedException {
