@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,7 @@ final class RelayCandidates implements AutoCloseable {
   private final Duration relayAfter;
   private final Map<String, String> problems = new LinkedHashMap<>(); // relay -> why; guarded by itself
   private final Map<Socket, TurnServer> offered = new ConcurrentHashMap<>();
+  private final Set<TurnAllocation> released = ConcurrentHashMap.newKeySet();
   private volatile Sink sink; // where relayed candidates go now; null before start
 
   /** @param refused relays that gave no allocation, each message naming its server */
@@ -99,10 +101,10 @@ final class RelayCandidates implements AutoCloseable {
       try {
         relayed = allocation.accept();
       } catch (IOException e) {
-        if (!sink.isDecided()) {
-          problem(allocation.server(), e.getMessage());
+        if (!released.contains(allocation)) {
+          problem(allocation.server(), e.getMessage()); // lost (its control connection), not released
         }
-        return; // the allocation ended: released, or its control connection was lost
+        return;
       }
       Thread.ofVirtual().name("relay-in-" + connectionId).start(LogContext.withConnection(connectionId,
           () -> offerLater(relayed)));
@@ -171,7 +173,7 @@ final class RelayCandidates implements AutoCloseable {
   /** Releases every allocation but {@code keep}'s (null: all), each in the background (bounded by its timeout). */
   void release(TurnServer keep) {
     for (TurnAllocation allocation : allocations) {
-      if (keep == null || !allocation.server().equals(keep)) {
+      if ((keep == null || !allocation.server().equals(keep)) && released.add(allocation)) {
         Thread.ofVirtual().name("relay-release-" + connectionId).start(allocation::close);
       }
     }
