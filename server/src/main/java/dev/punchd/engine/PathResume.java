@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome {
   /** Hears of each move to a new path; called with no lock held. */
   interface Moves {
-    void pathChanged(PathChanged change);
+    /** @param throughOwnRelay whether the new path runs through one of this side's TURN allocations */
+    void pathChanged(PathChanged change, boolean throughOwnRelay);
   }
 
   private static final Logger log = LoggerFactory.getLogger(PathResume.class);
@@ -101,7 +102,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
 
   /**
    * @param peerRelayed the peer's relayed addresses among {@code peers}
-   * @param relays      this side's TURN allocations, kept by the connection while its path is relayed
+   * @param relays      this side's TURN allocations, kept by the connection while its path is relayed (and while
+   *                    it is direct with {@code --keep-relay})
    */
   PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers, Set<InetSocketAddress> peerRelayed,
       RelayCandidates relays, Handshaker handshaker, boolean controlling, PunchAttempt.Timing timing, Duration window,
@@ -246,10 +248,6 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     attempt.start();
   }
 
-  /** Whether {@code path} runs through a TURN relay: one of this side's allocations, or a relayed address of the peer. */
-  private boolean relayed(Link path) {
-    return relays.relayOf(path).isPresent() || peerRelayed.contains(path.remoteAddress());
-  }
 
   /**
    * A new path won the re-punch (or the standby or upgrade attempt): bind it to the session and move there, with
@@ -259,7 +257,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   @Override
   public void established(Link path) {
     SessionLink current;
-    PathKind kind = relayed(path) ? PathKind.RELAY : PathKind.DIRECT;
+    boolean ownRelay = relays.relayOf(path).isPresent();
+    PathKind kind = ownRelay || peerRelayed.contains(path.remoteAddress()) ? PathKind.RELAY : PathKind.DIRECT;
     InetSocketAddress oldLocal;
     InetSocketAddress oldRemote;
     PathKind oldKind;
@@ -306,7 +305,7 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
             .setRemoteAddress(HostPort.format(path.remoteAddress()))
             .setPath(kind)
             .setPauseMillis(pause)
-            .setReason(why).build());
+            .setReason(why).build(), ownRelay);
       } catch (IOException e) {
         path.close();
         log.info("connection {}: new path to {} not bound to the session: {}", connectionId,

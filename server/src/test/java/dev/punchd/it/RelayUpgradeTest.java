@@ -2,6 +2,7 @@ package dev.punchd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.punchd.SidecarOptions;
 import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.HostPort;
 import dev.punchd.engine.NatTraversal;
@@ -10,6 +11,7 @@ import dev.punchd.testing.Awaiting;
 import dev.punchd.testing.Coturn;
 import dev.punchd.testing.EventRecorder;
 import dev.punchd.testing.Pair;
+import dev.punchd.testing.PrometheusScrape;
 import dev.punchd.testing.RecordingProxy;
 import dev.punchd.testing.StreamClient;
 import dev.punchd.testing.TestSidecar;
@@ -20,6 +22,7 @@ import dev.punchd.v1.Candidate;
 import dev.punchd.v1.CandidateType;
 import dev.punchd.v1.ConnectionOptions;
 import dev.punchd.v1.Event;
+import dev.punchd.v1.GetAddressesResponse;
 import dev.punchd.v1.PathChanged;
 import dev.punchd.v1.PathKind;
 import java.io.IOException;
@@ -38,7 +41,9 @@ import org.junit.jupiter.api.Test;
  * A connection that starts on a TURN relay (coturn on loopback) because the direct path is blocked moves to
  * the direct path once it is allowed, mid-transfer, and the allocation is released; a relayed path that breaks
  * while the direct path is still blocked resumes through the relay (A's allocation, which B reaches through a
- * proxy that can reset the path) and later moves to the direct path all the same.
+ * proxy that can reset the path) and later moves to the direct path all the same, its bytes counted as relayed
+ * only while relayed. A session established directly releases its allocations, unless both sides keep them
+ * ({@code --keep-relay}): then a direct path that breaks while direct is refused resumes through a relay.
  */
 class RelayUpgradeTest {
   private static final long SIZE = 16L << 20;
@@ -80,8 +85,9 @@ class RelayUpgradeTest {
 
   @Test
   void aRelayedPathThatBreaksWhileDirectIsRefusedResumesThroughTheRelayAndLaterMovesToDirect() throws Exception {
+    SidecarOptions metrics = SidecarOptions.minimal().withMetrics(HostPort.parseListen("127.0.0.1:0"));
     try (Coturn coturn = Coturn.start("alice", "relay-secret", Coturn.RFC5780);
-        TestSidecar a = TestSidecar.start(s -> withSessions(s, coturn));
+        TestSidecar a = TestSidecar.start(s -> withSessions(s, coturn), metrics);
         TestSidecar b = TestSidecar.start(s -> withSessions(s, null))) {
       Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
       Candidate relayed = relayedCandidateOfA(pair);
@@ -123,18 +129,89 @@ class RelayUpgradeTest {
         awaitReleased(HostPort.parse(relayed.getAddress()));
 
         transfer.assertCompletedIntact();
-        for (EventRecorder events : new EventRecorder[] {pair.eventsA, pair.eventsB}) {
-          Event closed = events.next(Duration.ofSeconds(30));
-          assertThat(closed.getClosed().getReason()).as("%s", closed).isEqualTo(CloseReason.COMPLETED);
-        }
+        assertClosedCompleted(pair);
+        // A's allocation carried the path twice (established, resumed), then the second half went direct.
+        PrometheusScrape scrape = PrometheusScrape.of(a.sidecar().metricsAddress().orElseThrow());
+        assertThat(scrape.value("punchd_relayed_connections_total")).isEqualTo(1);
+        assertThat(scrape.value("punchd_relayed_sent_bytes_total")).isBetween(SIZE / 4.0, SIZE - 1.0);
+        assertThat(scrape.value("punchd_relayed_received_bytes_total")).isBetween(1.0, SIZE - 1.0);
       } finally {
         direct.complete(null); // a sender waiting for a move that failed goes on
       }
     }
   }
 
+  @Test
+  void aSessionEstablishedDirectlyReleasesItsAllocations() throws Exception {
+    try (Coturn coturn = Coturn.start("alice", "relay-secret", Coturn.RFC5780);
+        TestSidecar a = TestSidecar.start(s -> withSessions(s, coturn));
+        TestSidecar b = TestSidecar.start(s -> withSessions(s, coturn))) {
+      Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
+      try (RecordingProxy toB = proxyToB(pair)) {
+        establishDirectlyWithRelayedCandidates(a, b, pair, toB);
+
+        awaitReleased(HostPort.parse(relayedCandidate(pair.addressesA).getAddress()));
+        awaitReleased(HostPort.parse(relayedCandidate(pair.addressesB).getAddress()));
+      }
+    }
+  }
+
+  @Test
+  void withKeepRelayADirectPathThatBreaksWhileDirectIsRefusedResumesThroughTheRelay() throws Exception {
+    try (Coturn coturn = Coturn.start("alice", "relay-secret", Coturn.RFC5780);
+        TestSidecar a = TestSidecar.start(s -> keepingRelay(withSessions(s, coturn)));
+        TestSidecar b = TestSidecar.start(s -> keepingRelay(withSessions(s, coturn)))) {
+      Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
+      try (RecordingProxy toB = proxyToB(pair)) {
+        establishDirectlyWithRelayedCandidates(a, b, pair, toB);
+
+        StreamClient streamA = StreamClient.open(a.async(), pair.idA());
+        StreamClient streamB = StreamClient.open(b.async(), pair.idB());
+        TwoWayTransfer transfer = TwoWayTransfer.start(streamA, streamB, 7, 8, SIZE);
+        transfer.awaitQuarterAtB();
+        toB.refuseNew(true); // direct stays refused: only a relay can carry the rest
+        toB.resetAll();
+
+        for (EventRecorder events : new EventRecorder[] {pair.eventsA, pair.eventsB}) {
+          Event resumed = events.next(Duration.ofSeconds(30));
+          assertThat(resumed.getPathChanged().getOldPath()).as("%s", resumed).isEqualTo(PathKind.DIRECT);
+          assertThat(resumed.getPathChanged().getPath()).as("%s", resumed).isEqualTo(PathKind.RELAY);
+        }
+        transfer.assertCompletedIntact();
+        assertClosedCompleted(pair);
+      }
+    }
+  }
+
+  /**
+   * A dials B's direct address through {@code toB} and B's relayed candidate, B dials A's relayed candidate only;
+   * the direct path wins (the relayed candidates wait out --relay-after) on both sides.
+   */
+  private static void establishDirectlyWithRelayedCandidates(TestSidecar a, TestSidecar b, Pair pair,
+      RecordingProxy toB) throws InterruptedException {
+    a.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idA())
+        .addPeerAddresses(HostPort.format(toB.address())).addPeerCandidates(relayedCandidate(pair.addressesB))
+        .setPeerFingerprint(pair.addressesB.getFingerprint()).build());
+    b.blocking().attemptConnection(AttemptConnectionRequest.newBuilder().setConnectionId(pair.idB())
+        .addPeerCandidates(relayedCandidate(pair.addressesA)).setPeerFingerprint(pair.addressesA.getFingerprint())
+        .build());
+    assertThat(pair.eventsA.next().getEstablished().getPath()).isEqualTo(PathKind.DIRECT);
+    assertThat(pair.eventsB.next().getEstablished().getPath()).isEqualTo(PathKind.DIRECT);
+  }
+
+  private static void assertClosedCompleted(Pair pair) throws InterruptedException {
+    for (EventRecorder events : new EventRecorder[] {pair.eventsA, pair.eventsB}) {
+      Event closed = events.next(Duration.ofSeconds(30));
+      assertThat(closed.getClosed().getReason()).as("%s", closed).isEqualTo(CloseReason.COMPLETED);
+    }
+  }
+
   private static Candidate relayedCandidateOfA(Pair pair) {
-    return pair.addressesA.getCandidatesList().stream()
+    return relayedCandidate(pair.addressesA);
+  }
+
+  private static Candidate relayedCandidate(GetAddressesResponse addresses) {
+    return addresses.getCandidatesList().stream()
         .filter(c -> c.getType() == CandidateType.RELAYED).findFirst().orElseThrow();
   }
 
@@ -165,6 +242,10 @@ class RelayUpgradeTest {
         List.of(coturn.address()), List.of(new TurnServer(coturn.address(), "alice", "relay-secret")))
         .withRelayAfter(Duration.ofMillis(300));
     return settings.withTraversal(traversal.withResumeWindow(Duration.ofSeconds(20)));
+  }
+
+  private static EngineSettings keepingRelay(EngineSettings settings) {
+    return settings.withTraversal(settings.traversal().withKeepRelay(true));
   }
 
 
