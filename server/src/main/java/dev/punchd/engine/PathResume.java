@@ -248,7 +248,6 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     attempt.start();
   }
 
-
   /**
    * A new path won the re-punch (or the standby or upgrade attempt): bind it to the session and move there, with
    * the send window of its kind; a relayed one looks for a direct path again (the backoff starts over when the

@@ -85,9 +85,8 @@ class RelayUpgradeTest {
 
   @Test
   void aRelayedPathThatBreaksWhileDirectIsRefusedResumesThroughTheRelayAndLaterMovesToDirect() throws Exception {
-    SidecarOptions metrics = SidecarOptions.minimal().withMetrics(HostPort.parseListen("127.0.0.1:0"));
     try (Coturn coturn = Coturn.start("alice", "relay-secret", Coturn.RFC5780);
-        TestSidecar a = TestSidecar.start(s -> withSessions(s, coturn), metrics);
+        TestSidecar a = TestSidecar.start(s -> withSessions(s, coturn), withMetrics());
         TestSidecar b = TestSidecar.start(s -> withSessions(s, null))) {
       Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
       Candidate relayed = relayedCandidateOfA(pair);
@@ -159,15 +158,20 @@ class RelayUpgradeTest {
   @Test
   void withKeepRelayADirectPathThatBreaksWhileDirectIsRefusedResumesThroughTheRelay() throws Exception {
     try (Coturn coturn = Coturn.start("alice", "relay-secret", Coturn.RFC5780);
-        TestSidecar a = TestSidecar.start(s -> keepingRelay(withSessions(s, coturn)));
-        TestSidecar b = TestSidecar.start(s -> keepingRelay(withSessions(s, coturn)))) {
+        TestSidecar a = TestSidecar.start(s -> keepingRelay(withSessions(s, coturn)), withMetrics());
+        TestSidecar b = TestSidecar.start(s -> keepingRelay(withSessions(s, coturn)), withMetrics())) {
       Pair pair = Pair.allocateBoth(a, b, ConnectionOptions.getDefaultInstance());
+      CompletableFuture<Void> relayed = new CompletableFuture<>();
       try (RecordingProxy toB = proxyToB(pair)) {
         establishDirectlyWithRelayedCandidates(a, b, pair, toB);
 
         StreamClient streamA = StreamClient.open(a.async(), pair.idA());
         StreamClient streamB = StreamClient.open(b.async(), pair.idB());
-        TwoWayTransfer transfer = TwoWayTransfer.start(streamA, streamB, 7, 8, SIZE);
+        TwoWayTransfer transfer = TwoWayTransfer.start(streamA, streamB, 7, 8, SIZE, sent -> {
+          if (sent >= SIZE / 2 && !relayed.isDone()) {
+            awaitQuietly(relayed); // the second half waits for the resume, so the relay carries it
+          }
+        });
         transfer.awaitQuarterAtB();
         toB.refuseNew(true); // direct stays refused: only a relay can carry the rest
         toB.resetAll();
@@ -177,8 +181,21 @@ class RelayUpgradeTest {
           assertThat(resumed.getPathChanged().getOldPath()).as("%s", resumed).isEqualTo(PathKind.DIRECT);
           assertThat(resumed.getPathChanged().getPath()).as("%s", resumed).isEqualTo(PathKind.RELAY);
         }
+        relayed.complete(null);
         transfer.assertCompletedIntact();
         assertClosedCompleted(pair);
+        // The path resumed through one side's allocation (either): that side counts it and at least the second
+        // halves (all of a direction that had not got going before the reset).
+        PrometheusScrape scrapeA = PrometheusScrape.of(a.sidecar().metricsAddress().orElseThrow());
+        PrometheusScrape scrapeB = PrometheusScrape.of(b.sidecar().metricsAddress().orElseThrow());
+        assertThat(scrapeA.value("punchd_relayed_connections_total")
+            + scrapeB.value("punchd_relayed_connections_total")).isEqualTo(1);
+        assertThat(scrapeA.value("punchd_relayed_sent_bytes_total") + scrapeB.value("punchd_relayed_sent_bytes_total"))
+            .isBetween(SIZE / 2.0, (double) SIZE);
+        assertThat(scrapeA.value("punchd_relayed_received_bytes_total")
+            + scrapeB.value("punchd_relayed_received_bytes_total")).isBetween(SIZE / 2.0, (double) SIZE);
+      } finally {
+        relayed.complete(null); // a sender waiting for a resume that failed goes on
       }
     }
   }
@@ -242,6 +259,10 @@ class RelayUpgradeTest {
         List.of(coturn.address()), List.of(new TurnServer(coturn.address(), "alice", "relay-secret")))
         .withRelayAfter(Duration.ofMillis(300));
     return settings.withTraversal(traversal.withResumeWindow(Duration.ofSeconds(20)));
+  }
+
+  private static SidecarOptions withMetrics() {
+    return SidecarOptions.minimal().withMetrics(HostPort.parseListen("127.0.0.1:0"));
   }
 
   private static EngineSettings keepingRelay(EngineSettings settings) {
