@@ -56,6 +56,15 @@ final class TraversalOptions {
           + "0 turns sessions off, and both peers must agree [PUNCHD_RESUME_WINDOW] (default: ${DEFAULT-VALUE})")
   Duration resumeWindow;
 
+  @Option(names = "--keep-relay", defaultValue = "${env:PUNCHD_KEEP_RELAY:-false}",
+      description = "A SECURE connection keeps its TURN allocations for its whole life, also while its path is "
+          + "direct, so that a direct path that breaks and cannot be re-punched resumes through the relay. Costs, per "
+          + "connection on each side, one allocation of the TURN server's quota, its control connection, accept "
+          + "thread and refresh timers; needs --turn and sessions (--resume-window above 0), else punchd refuses to "
+          + "start. Off: allocations are released once the path is direct [PUNCHD_KEEP_RELAY] "
+          + "(default: ${DEFAULT-VALUE})")
+  boolean keepRelay;
+
   @Option(names = "--opener-ttl", paramLabel = "HOPS", defaultValue = "${env:PUNCHD_OPENER_TTL:-0}",
       description = "After a dial refused by the peer's NAT (RST), dial again with this TTL and wait in SYN-SENT for "
           + "the peer's SYN ('mapping opener'): it must pass your own NAT(s) (2 passes one home router) and die "
@@ -84,8 +93,14 @@ final class TraversalOptions {
         }
       }
     }
+    if (keepRelay && (turnServers.isEmpty() || resumeWindow.isZero())) {
+      throw new IllegalArgumentException("--keep-relay needs a TURN server (--turn or --turn-file) and sessions "
+          + "(--resume-window above 0); got " + turnServers.size() + " TURN servers and --resume-window "
+          + resumeWindow.toMillis() + " ms");
+    }
     return NatTraversal.NONE.withServers(stunServers, turnServers).withRelayAfter(relayAfter)
-        .withDiscoveryTimeout(gatherTimeout).withResumeWindow(resumeWindow).withOpenerTtl(openerTtl);
+        .withDiscoveryTimeout(gatherTimeout).withResumeWindow(resumeWindow).withOpenerTtl(openerTtl)
+        .withKeepRelay(keepRelay);
   }
 
   private List<String> readTurnFile() throws IOException {

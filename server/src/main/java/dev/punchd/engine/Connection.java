@@ -64,6 +64,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private final RelayCandidates relays;
   private final PathMetrics pathMetrics;
   private final Duration resumeWindow; // zero: no session layer
+  private final boolean keepRelay; // a session keeps the allocations while direct too
   private final ReentrantLock lock = new ReentrantLock();
   private State state = State.ALLOCATED; // guarded by lock
   private PunchAttempt attempt; // guarded by lock
@@ -81,7 +82,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   Connection(String id, Addresses addresses, SecurityMode security, Credentials credentials,
       PunchAttempt.Timing timing, SharedPort port, int receiveBufferBytes, Keepalive keepalive, EventHub hub,
       ScheduledExecutorService timer, EngineMetrics metrics, RelayCandidates relays, Duration resumeWindow,
-      Consumer<Connection> onTerminated) {
+      boolean keepRelay, Consumer<Connection> onTerminated) {
     this.id = id;
     this.addresses = addresses;
     this.security = security;
@@ -91,6 +92,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     this.keepalive = keepalive;
     this.relays = relays;
     this.resumeWindow = resumeWindow;
+    this.keepRelay = keepRelay;
     this.pathMetrics = new PathMetrics(metrics);
     this.pipe = new DataPipe(id, receiveBufferBytes, this, pathMetrics, lock);
     this.hub = hub;
@@ -151,7 +153,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       if (sessions) {
         boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
-        resume = new PathResume(id, port, peers, peerRelays.keySet(),
+        resume = new PathResume(id, port, peers, peerRelays.keySet(), relays,
             credentials.handshaker(peerFingerprint, Nominated.JOINS_SESSION), controlling, timing,
             resumeWindow, timer, this::pathChanged);
       }
@@ -185,6 +187,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     Optional<TurnServer> relay = relays.relayOf(winner);
     String relayName;
     Link data = winner;
+    boolean relayedPath = relay.isPresent() || peerRelayed(winner);
     PathResume sessions;
     lock.lock();
     try {
@@ -194,7 +197,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
     if (sessions != null) {
       try {
-        data = sessions.open(winner, relay.isPresent() || peerRelayed(winner));
+        data = sessions.open(winner, relayedPath);
       } catch (IOException e) {
         winner.close();
         failed(Failed.newBuilder().setReason(FailureReason.HANDSHAKE_FAILED)
@@ -232,11 +235,11 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       data.close(); // closed or failed meanwhile: nobody wants it
       return;
     }
-    relays.release(relay.orElse(null)); // a direct winner needs no relay; a relayed one keeps its own
+    if (sessions == null || !(relayedPath || keepRelay)) {
+      relays.release(relay.orElse(null)); // a direct winner needs no relay; a relayed one keeps its own
+    } // else the session keeps every allocation of this side: a path it resumes may run through any
     metrics.attemptEstablished(Transport.TCP, elapsed);
-    if (relay.isPresent()) {
-      pathMetrics.markRelayed();
-    }
+    pathMetrics.pathThroughRelay(relay.isPresent());
     try (LogContext.Scope ignored = LogContext.connection(id)) {
       log.info("connection {}: established with {} in {} ms{}", id, LogAddresses.of(winner.remoteAddress()),
           elapsed.toMillis(), relayName.isEmpty() ? "" : " through relay " + relayName);
@@ -253,8 +256,11 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     }
   }
 
-  /** The session moved to a new path: reported while the connection is established; a direct one frees the relay. */
-  private void pathChanged(PathChanged change) {
+  /**
+   * The session moved to a new path: reported while the connection is established and counted as relayed while it
+   * runs through this side's allocation; a direct one frees the relay (unless {@code --keep-relay}).
+   */
+  private void pathChanged(PathChanged change, boolean throughOwnRelay) {
     lock.lock();
     try {
       if (state != State.ESTABLISHED) {
@@ -264,7 +270,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     } finally {
       lock.unlock();
     }
-    if (change.getPath() == PathKind.DIRECT) {
+    pathMetrics.pathThroughRelay(throughOwnRelay);
+    if (change.getPath() == PathKind.DIRECT && !keepRelay) {
       relays.release(null);
     }
     hub.deliver();

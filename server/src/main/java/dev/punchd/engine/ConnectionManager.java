@@ -134,7 +134,7 @@ public final class ConnectionManager implements AutoCloseable {
     Connection connection = new Connection(id, gathered.addresses(), security,
         security == SecurityMode.RAW ? null : credentials.get(), timing, port,
         settings.receiveBufferBytes(), settings.keepalive(), hub, timer, metrics, relays,
-        settings.traversal().resumeWindow(), this::ended);
+        settings.traversal().resumeWindow(), settings.traversal().keepRelay(), this::ended);
     hub.register(id);
     connections.put(id, connection);
     timer.schedule(LogContext.withConnection(id, connection::expireIfUnused), settings.idleTimeout().toMillis(),

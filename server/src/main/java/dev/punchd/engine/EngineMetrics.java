@@ -38,7 +38,7 @@ public interface EngineMetrics {
   /** Payload bytes read from a peer. */
   default void bytesReceived(int count) {}
 
-  /** An attempt was established through a TURN relay of this side. */
+  /** A connection's path runs through a TURN relay of this side for the first time (established or resumed there). */
   default void relayedConnectionEstablished() {}
 
   /** Payload bytes written to, or read from, a peer through a TURN relay (also counted by the two above). */

@@ -22,12 +22,16 @@ import java.util.List;
  *                         lost; zero: no session layer, a broken path ends the connection
  * @param openerTtl        TTL of the mapping opener SYNs, at least the hops to leave our own NAT(s) and fewer
  *                         than to reach the peer's; zero: no openers
+ * @param keepRelay        a session keeps this side's TURN allocations for the connection's whole life, also
+ *                         while its path is direct, so that a direct path that breaks can resume through a relay;
+ *                         false: they are released once the path is direct. Does nothing without TURN servers or
+ *                         without sessions (the command line refuses that combination)
  */
 public record NatTraversal(List<InetSocketAddress> stunServers, List<TurnServer> turnServers, Duration relayAfter,
-    Duration discoveryTimeout, Duration resumeWindow, int openerTtl) {
+    Duration discoveryTimeout, Duration resumeWindow, int openerTtl, boolean keepRelay) {
 
   public static final NatTraversal NONE = new NatTraversal(List.of(), List.of(), Duration.ofSeconds(3),
-      Duration.ofSeconds(2), Duration.ZERO, 0);
+      Duration.ofSeconds(2), Duration.ZERO, 0, false);
 
   public NatTraversal {
     stunServers = List.copyOf(stunServers);
@@ -45,22 +49,26 @@ public record NatTraversal(List<InetSocketAddress> stunServers, List<TurnServer>
   }
 
   public NatTraversal withServers(List<InetSocketAddress> stun, List<TurnServer> turn) {
-    return new NatTraversal(stun, turn, relayAfter, discoveryTimeout, resumeWindow, openerTtl);
+    return new NatTraversal(stun, turn, relayAfter, discoveryTimeout, resumeWindow, openerTtl, keepRelay);
   }
 
   public NatTraversal withRelayAfter(Duration after) {
-    return new NatTraversal(stunServers, turnServers, after, discoveryTimeout, resumeWindow, openerTtl);
+    return new NatTraversal(stunServers, turnServers, after, discoveryTimeout, resumeWindow, openerTtl, keepRelay);
   }
 
   public NatTraversal withDiscoveryTimeout(Duration timeout) {
-    return new NatTraversal(stunServers, turnServers, relayAfter, timeout, resumeWindow, openerTtl);
+    return new NatTraversal(stunServers, turnServers, relayAfter, timeout, resumeWindow, openerTtl, keepRelay);
   }
 
   public NatTraversal withOpenerTtl(int ttl) {
-    return new NatTraversal(stunServers, turnServers, relayAfter, discoveryTimeout, resumeWindow, ttl);
+    return new NatTraversal(stunServers, turnServers, relayAfter, discoveryTimeout, resumeWindow, ttl, keepRelay);
   }
 
   public NatTraversal withResumeWindow(Duration window) {
-    return new NatTraversal(stunServers, turnServers, relayAfter, discoveryTimeout, window, openerTtl);
+    return new NatTraversal(stunServers, turnServers, relayAfter, discoveryTimeout, window, openerTtl, keepRelay);
+  }
+
+  public NatTraversal withKeepRelay(boolean keep) {
+    return new NatTraversal(stunServers, turnServers, relayAfter, discoveryTimeout, resumeWindow, openerTtl, keep);
   }
 }

@@ -6,20 +6,26 @@ import dev.punchd.v1.Transport;
 import java.time.Duration;
 
 /**
- * One connection's view of the sidecar's metrics: once the connection runs through a TURN relay
- * ({@link #markRelayed()}), its payload bytes are also counted as relayed. Thread-safe.
+ * One connection's view of the sidecar's metrics: while the connection's path runs through a TURN relay of this
+ * side ({@link #pathThroughRelay}), its payload bytes are also counted as relayed; the connection is counted as
+ * relayed once, the first time its path runs through such a relay (established or resumed there). Thread-safe.
  */
 final class PathMetrics implements EngineMetrics {
   private final EngineMetrics sidecar;
   private volatile boolean relayed;
+  private boolean counted; // guarded by this
 
   PathMetrics(EngineMetrics sidecar) {
     this.sidecar = sidecar;
   }
 
-  void markRelayed() {
-    relayed = true;
-    sidecar.relayedConnectionEstablished();
+  /** The connection's path is now through one of this side's allocations ({@code true}) or not. */
+  synchronized void pathThroughRelay(boolean throughRelay) {
+    relayed = throughRelay;
+    if (throughRelay && !counted) {
+      counted = true;
+      sidecar.relayedConnectionEstablished();
+    }
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +28,16 @@ import org.slf4j.LoggerFactory;
  * addresses from the connection's port, with the same handshake, for the resume window; a new path is bound
  * to the session ({@link PathBinder#attach}) and takes over. A path that fails to bind is closed and the
  * punching starts over while the window lasts; when it has passed, the session fails the pipe
- * (CONNECTION_LOST). Relay candidates are not offered on resume, so every path it makes is DIRECT. Thread-safe:
- * synchronized.
+ * (CONNECTION_LOST). Every attempt it runs also takes the peer's connections to this side's TURN allocations
+ * ({@link RelayCandidates#offerTo}), and a re-punch dials the peer's relayed addresses too, so a path may resume
+ * through a relay: it is then RELAY, gets the relay's send window and looks for a direct path in the
+ * background, as a relayed start does. Thread-safe: synchronized.
  */
 final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome {
   /** Hears of each move to a new path; called with no lock held. */
   interface Moves {
-    void pathChanged(PathChanged change);
+    /** @param throughOwnRelay whether the new path runs through one of this side's TURN allocations */
+    void pathChanged(PathChanged change, boolean throughOwnRelay);
   }
 
   private static final Logger log = LoggerFactory.getLogger(PathResume.class);
@@ -54,10 +58,27 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   /** How long one standby listener lasts before it is renewed (its expiry is not a failure). */
   private static final Duration STANDBY = Duration.ofHours(1);
 
+  /**
+   * What the running attempt looks for. Independent of it: whether the path is lost, and whether a path that
+   * an attempt brought is being bound (a path may break while its successor is bound).
+   */
+  private enum Looking {
+    /** No attempt runs (the port could not listen, or the window has passed). */
+    NOTHING,
+    /** The standby listener: the path works; a peer that noticed a loss first may bring a new one. */
+    PEER_PATHS,
+    /** An upgrade attempt: the relayed path works; dials the peer's direct addresses and listens. */
+    DIRECT,
+    /** A re-punch: the path is lost; dials every address of the peer and listens. */
+    ANY
+  }
+
   private final String connectionId;
   private final SharedPort port;
   private final List<InetSocketAddress> peers;
   private final List<InetSocketAddress> directPeers; // the peers but the peer's relayed addresses
+  private final Set<InetSocketAddress> peerRelayed;
+  private final RelayCandidates relays; // this side's allocations
   private final Handshaker handshaker;
   private final boolean controlling;
   private final PunchAttempt.Timing timing;
@@ -70,22 +91,28 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   private PathKind pathKind = PathKind.DIRECT; // guarded by this
   private IOException lostBy; // guarded by this
   private SessionLink session; // guarded by this
-  private PunchAttempt attempt; // guarded by this: the running re-punch
+  private PunchAttempt attempt; // guarded by this: the running attempt, see looking
+  private Looking looking = Looking.NOTHING; // guarded by this: what the running attempt is for
   private long lostAtNanos; // guarded by this
   private boolean lost; // guarded by this: the current path broke and none replaced it yet
-  private boolean standingBy; // guarded by this: the attempt only listens, for a path the peer brings
-  private boolean upgrading; // guarded by this: the attempt looks for a direct path while the relay works
   private boolean binding; // guarded by this: a new path is being bound; it replaces whatever path breaks now
   private Duration upgradeBackoff = UPGRADE_FIRST; // guarded by this
+  private ScheduledFuture<?> nextUpgrade; // guarded by this
   private boolean cancelled; // guarded by this
 
-  PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers,
-      java.util.Set<InetSocketAddress> peerRelayed, Handshaker handshaker,
-      boolean controlling, PunchAttempt.Timing timing, Duration window, ScheduledExecutorService timer,
-      Moves moves) {
+  /**
+   * @param peerRelayed the peer's relayed addresses among {@code peers}
+   * @param relays      this side's TURN allocations, kept by the connection while its path is relayed (and while
+   *                    it is direct with {@code --keep-relay})
+   */
+  PathResume(String connectionId, SharedPort port, List<InetSocketAddress> peers, Set<InetSocketAddress> peerRelayed,
+      RelayCandidates relays, Handshaker handshaker, boolean controlling, PunchAttempt.Timing timing, Duration window,
+      ScheduledExecutorService timer, Moves moves) {
     this.connectionId = connectionId;
     this.port = port;
     this.peers = List.copyOf(peers);
+    this.peerRelayed = Set.copyOf(peerRelayed);
+    this.relays = relays;
     this.directPeers = peers.stream().filter(peer -> !peerRelayed.contains(peer)).toList();
     this.handshaker = handshaker;
     this.controlling = controlling;
@@ -132,11 +159,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     if (binding) {
       return; // the peer dropped the old path because it took the new one this side is binding
     }
-    if ((standingBy || upgrading) && attempt != null) {
+    if (looking != Looking.ANY && attempt != null) {
       attempt.cancel(); // the re-punch listens and dials all the peer's addresses
       attempt = null;
+      looking = Looking.NOTHING;
     }
-    upgrading = false;
     log.info("connection {}: path lost ({}); punching for a new one for {} ms", connectionId, cause.getMessage(),
         window.toMillis());
     punch();
@@ -151,10 +178,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       port.resumePunching();
     } catch (IOException e) {
       log.warn("connection {}: port {} cannot listen again: {}", connectionId, port.port(), e.toString());
+      looking = Looking.NOTHING;
       return;
     }
     start(peers, Duration.ofNanos(left));
-    standingBy = false;
+    looking = Looking.ANY;
   }
 
   /**
@@ -170,13 +198,17 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     } catch (IOException e) {
       log.warn("connection {}: port {} cannot listen for the peer's new paths: {}", connectionId, port.port(),
           e.toString());
+      looking = Looking.NOTHING;
       return;
     }
     start(List.of(), STANDBY);
-    standingBy = true;
+    looking = Looking.PEER_PATHS;
   }
 
-  /** A relayed session looks for a direct path in the background, with backoff, while the relay carries it. */
+  /**
+   * A relayed session looks for a direct path in the background, with backoff, while the relay carries it; one
+   * upgrade is scheduled at a time (a path resumed through the relay replaces a pending one).
+   */
   private void scheduleUpgrade() {
     if (cancelled || directPeers.isEmpty()) {
       return;
@@ -184,11 +216,15 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
     Duration wait = upgradeBackoff;
     upgradeBackoff = upgradeBackoff.multipliedBy(2).compareTo(UPGRADE_MAX) > 0 ? UPGRADE_MAX
         : upgradeBackoff.multipliedBy(2);
-    timer.schedule(LogContext.withConnection(connectionId, this::tryDirect), wait.toMillis(), TimeUnit.MILLISECONDS);
+    if (nextUpgrade != null) {
+      nextUpgrade.cancel(false);
+    }
+    nextUpgrade = timer.schedule(LogContext.withConnection(connectionId, this::tryDirect), wait.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   private synchronized void tryDirect() {
-    if (cancelled || lost || pathKind != PathKind.RELAY || !standingBy) {
+    if (cancelled || lost || binding || pathKind != PathKind.RELAY || looking != Looking.PEER_PATHS) {
       return;
     }
     log.debug("connection {}: looking for a direct path to {}", connectionId, directPeers);
@@ -197,12 +233,11 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       port.resumePunching();
     } catch (IOException e) {
       log.warn("connection {}: port {} cannot punch for a direct path: {}", connectionId, port.port(), e.toString());
-      standingBy = false;
+      looking = Looking.NOTHING;
       return;
     }
     start(directPeers, timing.timeout().compareTo(UPGRADE_ATTEMPT) < 0 ? timing.timeout() : UPGRADE_ATTEMPT);
-    standingBy = false;
-    upgrading = true;
+    looking = Looking.DIRECT;
   }
 
   private void start(List<InetSocketAddress> toDial, Duration timeout) {
@@ -210,13 +245,20 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
         new PunchAttempt.Timing(timeout, timing.retryInterval(), timing.handshakeTimeout(), timing.pacer(),
             timing.opener()), timer,
         this);
+    relays.offerTo(attempt); // a peer resuming through this side's allocation reaches this attempt
     attempt.start();
   }
 
-  /** A new path won the re-punch: bind it to the session and move there. */
+  /**
+   * A new path won the re-punch (or the standby or upgrade attempt): bind it to the session and move there, with
+   * the send window of its kind; a relayed one looks for a direct path again (the backoff starts over when the
+   * old path was direct).
+   */
   @Override
   public void established(Link path) {
     SessionLink current;
+    boolean ownRelay = relays.relayOf(path).isPresent();
+    PathKind kind = ownRelay || peerRelayed.contains(path.remoteAddress()) ? PathKind.RELAY : PathKind.DIRECT;
     InetSocketAddress oldLocal;
     InetSocketAddress oldRemote;
     PathKind oldKind;
@@ -233,22 +275,27 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       try {
         current.attach(binder.attach(path, current.ticket(), controlling, current.nextGeneration(),
             current.received()));
-        current.limitWindow(RETRANSMIT_BYTES); // a resumed path is direct
+        current.limitWindow(kind == PathKind.RELAY ? RELAYED_WINDOW_BYTES : RETRANSMIT_BYTES);
         long pause;
         String why;
         synchronized (this) {
           pathLocal = path.localAddress();
           pathRemote = path.remoteAddress();
-          pathKind = PathKind.DIRECT;
+          pathKind = kind;
           pause = lost ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos) : 0;
-          why = upgrading ? "a direct path completed"
+          why = looking == Looking.DIRECT && kind == PathKind.DIRECT ? "a direct path completed"
               : lost ? "path lost: " + lostBy.getMessage() : "the peer brought a new path";
           lost = false;
           binding = false;
-          upgrading = false;
           standBy();
+          if (kind == PathKind.RELAY) {
+            if (oldKind == PathKind.DIRECT) {
+              upgradeBackoff = UPGRADE_FIRST;
+            }
+            scheduleUpgrade();
+          }
         }
-        log.info("connection {}: moved to a new path to {} ({}; paused {} ms)", connectionId,
+        log.info("connection {}: moved to a new {} path to {} ({}; paused {} ms)", connectionId, kind,
             LogAddresses.of(path.remoteAddress()), why, pause);
         moves.pathChanged(PathChanged.newBuilder()
             .setOldLocalAddress(HostPort.format(oldLocal))
@@ -256,9 +303,9 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
             .setOldPath(oldKind)
             .setLocalAddress(HostPort.format(path.localAddress()))
             .setRemoteAddress(HostPort.format(path.remoteAddress()))
-            .setPath(PathKind.DIRECT)
+            .setPath(kind)
             .setPauseMillis(pause)
-            .setReason(why).build());
+            .setReason(why).build(), ownRelay);
       } catch (IOException e) {
         path.close();
         log.info("connection {}: new path to {} not bound to the session: {}", connectionId,
@@ -269,9 +316,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
             punch();
           } else {
             standBy();
-            if (upgrading) {
-              upgrading = false;
-              scheduleUpgrade();
+            if (pathKind == PathKind.RELAY) {
+              scheduleUpgrade(); // the next upgrade (one skipped while this path was being bound, too)
             }
           }
         }
@@ -284,13 +330,12 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   @Override
   public void failed(Failed failed) {
     synchronized (this) {
-      if (standingBy) {
+      if (looking == Looking.PEER_PATHS) {
         standBy(); // a standby listener's hour is up
         return;
       }
-      if (upgrading) {
+      if (looking == Looking.DIRECT) {
         log.debug("connection {}: no direct path yet: {}", connectionId, failed.getMessage());
-        upgrading = false;
         standBy();
         scheduleUpgrade();
         return;
@@ -306,6 +351,9 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
       cancelled = true;
       running = attempt;
       attempt = null;
+      if (nextUpgrade != null) {
+        nextUpgrade.cancel(false);
+      }
     }
     if (running != null) {
       running.cancel();

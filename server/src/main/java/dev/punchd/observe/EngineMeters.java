@@ -32,8 +32,9 @@ import java.util.stream.Stream;
  *   <li>{@code punchd_syns_sent_total}: dials started toward peer addresses (each sends a SYN; see the
  *       pacing bounds in docs/design-notes.md);
  *   <li>{@code punchd_sent_bytes_total}, {@code punchd_received_bytes_total}: payload bytes to and from peers;
- *   <li>{@code punchd_relayed_connections_total}: attempts established through a TURN relay of this side, and
- *       {@code punchd_relayed_sent_bytes_total}, {@code punchd_relayed_received_bytes_total}: their payload bytes;
+ *   <li>{@code punchd_relayed_connections_total}: connections whose path ran through a TURN relay of this side
+ *       (established or resumed there; each counted once), and {@code punchd_relayed_sent_bytes_total},
+ *       {@code punchd_relayed_received_bytes_total}: their payload bytes while their path ran through it;
  *   <li>{@code punchd_connections{state}} (allocated, connecting, established) and
  *       {@code punchd_streams_active}: gauges read from the {@link ConnectionManager} at scrape time.
  * </ul>
@@ -99,7 +100,8 @@ public final class EngineMeters implements EngineMetrics {
     received = Counter.builder("punchd.received").baseUnit("bytes")
         .description("Payload bytes read from peers").register(registry);
     relayedConnections = Counter.builder("punchd.relayed.connections")
-        .description("Attempts established through a TURN relay of this side").register(registry);
+        .description("Connections whose path ran through a TURN relay of this side (established or resumed there)")
+        .register(registry);
     relayedSent = Counter.builder("punchd.relayed.sent").baseUnit("bytes")
         .description("Payload bytes written to peers through a TURN relay").register(registry);
     relayedReceived = Counter.builder("punchd.relayed.received").baseUnit("bytes")

@@ -59,6 +59,19 @@ class TraversalOptionsTest {
   }
 
   @Test
+  void keepRelayIsOffByDefaultAndNeedsATurnServerAndSessions() throws Exception {
+    String turn = "turn://alice:pw@127.0.0.1:3478";
+    assertThat(parse("--turn", turn).keepRelay()).isFalse();
+    assertThat(parse("--turn", turn, "--keep-relay").keepRelay()).isTrue();
+
+    assertThatThrownBy(() -> parse("--keep-relay"))
+        .hasMessage("--keep-relay needs a TURN server (--turn or --turn-file) and sessions (--resume-window above 0); "
+            + "got 0 TURN servers and --resume-window 20000 ms");
+    assertThatThrownBy(() -> parse("--turn", turn, "--keep-relay", "--resume-window", "0s"))
+        .hasMessageStartingWith("--keep-relay needs").hasMessageEndingWith("got 1 TURN servers and --resume-window 0 ms");
+  }
+
+  @Test
   void turnFileAddsServersAndNamesTheBadLineWithoutItsPassword(@TempDir Path dir) throws Exception {
     Path good = Files.writeString(dir.resolve("turn"), "# relays\nturn://carol:pw1@127.0.0.1:3478\n\n");
     assertThat(parse("--turn-file", good.toString()).turnServers()).extracting(TurnServer::username)

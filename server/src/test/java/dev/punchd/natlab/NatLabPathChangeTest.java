@@ -26,7 +26,8 @@ import org.opentest4j.MultipleFailuresError;
  * A SECURE Stream outlives its path through real NATs (a1 behind nat-a, b1 behind nat-b, both cone, dropping
  * unsolicited inbound; coturn on {@code pub}): a transfer that starts on the relay because the direct path is
  * blocked moves to the direct path once it is allowed; a NAT that forgets its mappings, and a public link cut
- * for 5 s, mid-transfer, are survived by a new path. Every run moves {@link PathChangeRun#SIZE} bytes each
+ * for 5 s, mid-transfer, are survived by a new path; a relayed transfer whose flows to coturn break on one side
+ * while the direct path stays blocked resumes through the relay. Every run moves {@link PathChangeRun#SIZE} bytes each
  * way at once, intact (SHA-256), with {@code PathChanged} on both sides (old and new path kinds checked) while
  * bytes were still on their way, and both sides end {@code Closed{COMPLETED}}. {@link #RUNS} runs per case
  * ({@code -Dnatlab.pathchange.runs=20} in the bench); the time from the fault to data flowing again and the

@@ -52,19 +52,28 @@ final class PathChangeRun {
   /** What breaks the first path, and what path each side starts and ends on. */
   enum Fault {
     RELAY_TO_DIRECT("relayed (both routers drop the peers' direct traffic), then the direct path allowed",
-        "after the block was lifted", PathKind.RELAY),
+        "after the block was lifted", PathKind.RELAY, PathKind.DIRECT),
     NAT_FLUSHED("nat-a and nat-b forget their mappings, strictly (flush-nat --strict)", "after the flush",
-        PathKind.DIRECT),
-    LINK_CUT("nat-b's public link cut for 5 s", "after the cut began (5 s of it)", PathKind.DIRECT);
+        PathKind.DIRECT, PathKind.DIRECT),
+    LINK_CUT("nat-b's public link cut for 5 s", "after the cut began (5 s of it)", PathKind.DIRECT, PathKind.DIRECT),
+    /**
+     * The relayed path breaks while the direct path stays blocked: nat-a forgets a1's flows to coturn (its
+     * allocation's too, if the path used it), so the path resumes through the relay whose allocation lives on.
+     */
+    RELAY_BROKEN("relayed (both routers drop the peers' direct traffic), then nat-a forgets its mappings strictly "
+        + "(a1's flows to coturn break) while the direct path stays blocked", "after the flush", PathKind.RELAY,
+        PathKind.RELAY);
 
     private final String description;
     private final String flowingFrom;
     private final PathKind startsOn;
+    private final PathKind endsOn;
 
-    Fault(String description, String flowingFrom, PathKind startsOn) {
+    Fault(String description, String flowingFrom, PathKind startsOn, PathKind endsOn) {
       this.description = description;
       this.flowingFrom = flowingFrom;
       this.startsOn = startsOn;
+      this.endsOn = endsOn;
     }
 
     String description() {
@@ -126,7 +135,7 @@ final class PathChangeRun {
 
   /** A transfer across {@code fault}: it must complete intact over the new path. */
   Measured across(Fault fault) throws Exception {
-    if (fault == Fault.RELAY_TO_DIRECT) {
+    if (fault.startsOn == PathKind.RELAY) {
       // On both routers, so that neither keeps state of the blocked SYNs (see the design notes on upgrades).
       lab.fault("nat-a", "block", setup.publicIpOf("b1"));
       lab.fault("nat-b", "block", setup.publicIpOf("a1"));
@@ -161,7 +170,7 @@ final class PathChangeRun {
         for (Moved moved : new Moved[] {atA, atB}) {
           assertThat(moved.change().getOldPath()).as("old path kind in %s", moved.change())
               .isEqualTo(fault.startsOn);
-          assertThat(moved.change().getPath()).as("new path kind in %s", moved.change()).isEqualTo(PathKind.DIRECT);
+          assertThat(moved.change().getPath()).as("new path kind in %s", moved.change()).isEqualTo(fault.endsOn);
         }
         // Mid-transfer: neither side had all its bytes when either side moved.
         long movedNanos = Math.max(atA.sample().nanos(), atB.sample().nanos());
@@ -232,6 +241,7 @@ final class PathChangeRun {
         Thread.sleep(LINK_CUT); // the fault's length, not a synchronisation
         lab.fault("nat-b", "link-up");
       }
+      case RELAY_BROKEN -> lab.fault("nat-a", "flush-nat", "--strict"); // the blocks stay: filter rules, not state
     }
   }
 
@@ -246,6 +256,11 @@ final class PathChangeRun {
       case NAT_FLUSHED -> {
         lab.fault("nat-a", "flush-nat");
         lab.fault("nat-b", "flush-nat");
+      }
+      case RELAY_BROKEN -> {
+        lab.fault("nat-a", "unblock");
+        lab.fault("nat-b", "unblock");
+        lab.fault("nat-a", "flush-nat");
       }
     }
   }
