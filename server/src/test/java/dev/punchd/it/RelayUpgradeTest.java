@@ -172,7 +172,9 @@ class RelayUpgradeTest {
             awaitQuietly(relayed); // the second half waits for the resume, so the relay carries it
           }
         });
-        transfer.awaitQuarterAtB();
+        // The reset comes once both first halves have arrived, so little is unacknowledged then: the resend of
+        // up to the direct window (1 MiB) at once through coturn is a known gap (design notes), not tested here.
+        transfer.awaitReceivedAtBoth(SIZE / 2);
         toB.refuseNew(true); // direct stays refused: only a relay can carry the rest
         toB.resetAll();
 

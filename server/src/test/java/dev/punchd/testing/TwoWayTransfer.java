@@ -57,6 +57,12 @@ public final class TwoWayTransfer {
     Awaiting.until(Duration.ofSeconds(60), "a quarter received by B", () -> streamB.receivedBytes() >= size / 4);
   }
 
+  /** Waits until each side has received {@code bytes} of the other's. */
+  public void awaitReceivedAtBoth(long bytes) {
+    Awaiting.until(Duration.ofSeconds(60), bytes + " bytes received by each side",
+        () -> streamA.receivedBytes() >= bytes && streamB.receivedBytes() >= bytes);
+  }
+
   /** Waits for both senders, half-closes both Streams and checks that they end OK with every byte intact. */
   public void assertCompletedIntact() throws Exception {
     sendA.get();
