@@ -378,21 +378,12 @@ public final class SecureLink extends SocketLink {
     closeWithLinger(sent ? CLOSE_LINGER_SECONDS : 0);
   }
 
+  /**
+   * With SO_LINGER set, the JDK's SSLSocket waits at most that long for its record lock to send close_notify,
+   * then shuts the TCP socket down under the blocked writer.
+   */
   @Override
   public void close() {
     closeWithLinger(CLOSE_LINGER_SECONDS);
-  }
-
-  /**
-   * With SO_LINGER set, the JDK's SSLSocket waits at most that long for its record lock to send close_notify,
-   * then shuts the TCP socket down under the blocked writer; 0 also resets the connection.
-   */
-  private void closeWithLinger(int seconds) {
-    try {
-      socket.setSoLinger(true, seconds);
-    } catch (IOException ignored) {
-      // already closed, or closing will do without
-    }
-    super.close();
   }
 }

@@ -35,10 +35,15 @@ abstract class SocketLink implements Link {
   /** Closes with SO_LINGER 0: the kernel sends a reset and forgets the connection at once. */
   @Override
   public void reset() {
+    closeWithLinger(0);
+  }
+
+  /** Closes the socket with SO_LINGER {@code seconds} (0: a reset). */
+  final void closeWithLinger(int seconds) {
     try {
-      socket.setSoLinger(true, 0);
+      socket.setSoLinger(true, seconds);
     } catch (IOException ignored) {
-      // already closed
+      // already closed, or closing will do without
     }
     try {
       socket.close();
