@@ -49,7 +49,7 @@ RUN mkdir -p /run/punchd && chown 65532:65532 /run/punchd
 USER 65532:65532
 # 50051: the API when PUNCHD_API is a TCP address; 9464: Prometheus metrics; 40000-40099: punched ports.
 EXPOSE 50051/tcp 9464/tcp 40000-40099/tcp
-# -XX:+UseSerialGC -Xms32m: the flags of ./punchd (scripts/jvm-options says why; DockerfileTest checks they match).
+# -XX:+UseSerialGC -Xms32m -D...leakDetection.level=disabled: the flags of ./punchd (scripts/jvm-options says why; DockerfileTest checks they match).
 # MaxRAMPercentage=60 leaves room beside the heap for Netty's direct buffers, metaspace and threads.
 # -UsePerfData: no hsperfdata file in /tmp, so the JVM is happy on a read-only root file system.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms32m", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/punchd.jar"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms32m", "-Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/punchd.jar"]

@@ -2,7 +2,10 @@
 // pair on loopback in the same run: throughput each way (16 MiB per operation in 64 KiB messages) and
 // 1 KiB ping-pong (p50, p99), for one security mode. Two sidecars must be listening on --api-a and
 // --api-b (bench/go/run starts them). It prints Markdown rows with ratios (punchd / TCP, medians of the
-// per-round ratios), so the Java client of bench/run can neither flatter nor hide the sidecar.
+// per-round ratios), so the Java client of bench/run can neither flatter nor hide the sidecar. Given the
+// sidecars' process ids (--pid-a, --pid-b), it also prints the CPU time (user + system) spent per MB moved
+// in the throughput figures: by both sidecar processes, and by this client, each against the CPU time the
+// TCP pair (both ends in this process) spends per MB, so the cost of each part shows whatever the client.
 //
 //go:generate mkdir -p gopath/src
 //go:generate protoc -I ../../proto/src/main/proto --go_out=gopath/src --go-grpc_out=gopath/src punchd/v1/punchd.proto
@@ -16,6 +19,9 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -35,21 +41,27 @@ func main() {
 	raw := flag.Bool("raw", false, "RAW connection (default SECURE)")
 	rounds := flag.Int("rounds", 3, "rounds, alternating TCP and punchd")
 	seconds := flag.Float64("seconds", 3, "measuring time per figure and round")
-	warmup := flag.Float64("warmup", 3, "unrecorded time per figure before the rounds (the sidecars' JIT warms up)")
+	warmup := flag.Float64("warmup", 16, "unrecorded time per figure before the rounds (the sidecars' JIT warms up)")
 	tsv := flag.Bool("tsv", false, "print tab-separated figures (mode, figure, punchd, TCP, ratio or difference) instead of Markdown")
+	pidA := flag.Int("pid-a", 0, "sidecar A's process id, for CPU per MB (0: not measured)")
+	pidB := flag.Int("pid-b", 0, "sidecar B's process id, for CPU per MB (0: not measured)")
 	flag.Parse()
 	mode := punchdv1.SecurityMode_SECURE
 	if *raw {
 		mode = punchdv1.SecurityMode_RAW
 	}
 	toDuration := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
-	if err := run(*apiA, *apiB, mode, *rounds, toDuration(*seconds), toDuration(*warmup), *tsv); err != nil {
+	var sidecars []int
+	if *pidA != 0 && *pidB != 0 {
+		sidecars = []int{*pidA, *pidB}
+	}
+	if err := run(*apiA, *apiB, mode, *rounds, toDuration(*seconds), toDuration(*warmup), *tsv, sidecars); err != nil {
 		fmt.Fprintln(os.Stderr, "datapath:", err)
 		os.Exit(1)
 	}
 }
 
-func run(apiA, apiB string, mode punchdv1.SecurityMode, rounds int, span, warmup time.Duration, tsv bool) error {
+func run(apiA, apiB string, mode punchdv1.SecurityMode, rounds int, span, warmup time.Duration, tsv bool, sidecars []int) error {
 	bulk, err := connect(apiA, apiB, mode)
 	if err != nil {
 		return err
@@ -70,10 +82,10 @@ func run(apiA, apiB string, mode punchdv1.SecurityMode, rounds int, span, warmup
 	go io.Copy(tcpEchoPeer, tcpEchoPeer)
 
 	if warmup > 0 {
-		if _, err := throughput(streamWriter(bulk.a), streamReader(bulk.b), warmup); err != nil {
+		if _, _, err := throughput(streamWriter(bulk.a), streamReader(bulk.b), warmup); err != nil {
 			return err
 		}
-		if _, err := throughput(streamWriter(bulk.b), streamReader(bulk.a), warmup); err != nil {
+		if _, _, err := throughput(streamWriter(bulk.b), streamReader(bulk.a), warmup); err != nil {
 			return err
 		}
 		if _, err := pingPong(streamWriter(echo.a), streamReader(echo.a), warmup); err != nil {
@@ -82,23 +94,37 @@ func run(apiA, apiB string, mode punchdv1.SecurityMode, rounds int, span, warmup
 	}
 	var abRatio, baRatio, p50Delta, p99Delta, abTCP, abPunchd, baTCP, baPunchd []float64
 	var p50TCP, p50Punchd, p99TCP, p99Punchd []float64
+	var cpuTCP, cpuSidecars, cpuClient []float64 // ms per MB
 	for round := 0; round < rounds; round++ {
-		tcpRate, err := throughput(tcpWriter(tcpAB), tcpReader(tcpBA), span)
+		clientBefore := clientCPU()
+		tcpRate, tcpBytes, err := throughput(tcpWriter(tcpAB), tcpReader(tcpBA), span)
 		if err != nil {
 			return err
 		}
-		tcpRateBack, err := throughput(tcpWriter(tcpBA), tcpReader(tcpAB), span)
+		tcpRateBack, tcpBytesBack, err := throughput(tcpWriter(tcpBA), tcpReader(tcpAB), span)
 		if err != nil {
 			return err
 		}
-		rateAB, err := throughput(streamWriter(bulk.a), streamReader(bulk.b), span)
+		cpuTCP = append(cpuTCP, msPerMB(clientCPU()-clientBefore, tcpBytes+tcpBytesBack))
+		sidecarsBefore, err := processCPU(sidecars)
 		if err != nil {
 			return err
 		}
-		rateBA, err := throughput(streamWriter(bulk.b), streamReader(bulk.a), span)
+		clientBefore = clientCPU()
+		rateAB, bytesAB, err := throughput(streamWriter(bulk.a), streamReader(bulk.b), span)
 		if err != nil {
 			return err
 		}
+		rateBA, bytesBA, err := throughput(streamWriter(bulk.b), streamReader(bulk.a), span)
+		if err != nil {
+			return err
+		}
+		cpuClient = append(cpuClient, msPerMB(clientCPU()-clientBefore, bytesAB+bytesBA))
+		sidecarsAfter, err := processCPU(sidecars)
+		if err != nil {
+			return err
+		}
+		cpuSidecars = append(cpuSidecars, msPerMB(sidecarsAfter-sidecarsBefore, bytesAB+bytesBA))
 		tcpLat, err := pingPong(tcpWriter(tcpEcho), tcpReader(tcpEcho), span)
 		if err != nil {
 			return err
@@ -127,13 +153,60 @@ func run(apiA, apiB string, mode punchdv1.SecurityMode, rounds int, span, warmup
 		fmt.Printf("%s\tthroughput_ba\t%.1f\t%.1f\t%.4f\n", mode, median(baPunchd)/1e6, median(baTCP)/1e6, median(baRatio))
 		fmt.Printf("%s\tp50\t%.1f\t%.1f\t%.1f\n", mode, median(p50Punchd), median(p50TCP), median(p50Delta))
 		fmt.Printf("%s\tp99\t%.1f\t%.1f\t%.1f\n", mode, median(p99Punchd), median(p99TCP), median(p99Delta))
+		if sidecars != nil {
+			fmt.Printf("%s\tcpu_sidecars\t%.2f\t%.2f\t%.2f\n", mode, median(cpuSidecars), median(cpuTCP), median(cpuSidecars)/median(cpuTCP))
+			fmt.Printf("%s\tcpu_client\t%.2f\t%.2f\t%.2f\n", mode, median(cpuClient), median(cpuTCP), median(cpuClient)/median(cpuTCP))
+		}
 		return nil
 	}
 	fmt.Printf("| Go client, %s | throughput A->B | %.0f MB/s | %.0f MB/s | %.3fx |\n", mode, median(abPunchd)/1e6, median(abTCP)/1e6, median(abRatio))
 	fmt.Printf("| Go client, %s | throughput B->A | %.0f MB/s | %.0f MB/s | %.3fx |\n", mode, median(baPunchd)/1e6, median(baTCP)/1e6, median(baRatio))
 	fmt.Printf("| Go client, %s | ping-pong 1 KiB p50 | %.0f us | %.0f us | +%.0f us |\n", mode, median(p50Punchd), median(p50TCP), median(p50Delta))
 	fmt.Printf("| Go client, %s | ping-pong 1 KiB p99 | %.0f us | %.0f us | +%.0f us |\n", mode, median(p99Punchd), median(p99TCP), median(p99Delta))
+	if sidecars != nil {
+		fmt.Printf("| Go client, %s | CPU ms per MB, both sidecars | %.2f | %.2f (TCP pair) | %.2fx |\n", mode, median(cpuSidecars), median(cpuTCP), median(cpuSidecars)/median(cpuTCP))
+		fmt.Printf("| Go client, %s | CPU ms per MB, this client | %.2f | %.2f (TCP pair) | %.2fx |\n", mode, median(cpuClient), median(cpuTCP), median(cpuClient)/median(cpuTCP))
+	}
 	return nil
+}
+
+// clientCPU is the CPU time (user + system) this process has used.
+func clientCPU() time.Duration {
+	var usage syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &usage); err != nil {
+		panic(err) // RUSAGE_SELF cannot fail on Linux
+	}
+	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+}
+
+// processCPU is the CPU time (user + system) the given processes have used, from /proc/PID/stat (0 for none).
+func processCPU(pids []int) (time.Duration, error) {
+	const ticksPerSecond = 100 // USER_HZ, fixed at 100 on Linux's user ABI
+	var total time.Duration
+	for _, pid := range pids {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return 0, err
+		}
+		// The fields after the command's closing parenthesis; utime and stime are the 12th and 13th of them.
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) < 13 {
+			return 0, fmt.Errorf("/proc/%d/stat: %d fields after the command, expected at least 13", pid, len(fields))
+		}
+		for _, field := range fields[11:13] {
+			ticks, err := strconv.ParseInt(field, 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("/proc/%d/stat: %v", pid, err)
+			}
+			total += time.Duration(ticks) * time.Second / ticksPerSecond
+		}
+	}
+	return total, nil
+}
+
+// msPerMB is CPU milliseconds per 10^6 bytes moved.
+func msPerMB(cpu time.Duration, bytes int64) float64 {
+	return cpu.Seconds() * 1000 / (float64(bytes) / 1e6)
 }
 
 // pair is one punched connection with a Stream open on each side.
@@ -273,8 +346,8 @@ func tcpPair() (net.Conn, net.Conn, error) {
 	return dialled, accepted, err
 }
 
-// throughput sends 16 MiB operations for about span and returns bytes per second.
-func throughput(send writer, receive reader, span time.Duration) (float64, error) {
+// throughput sends 16 MiB operations for about span and returns bytes per second and the bytes moved.
+func throughput(send writer, receive reader, span time.Duration) (float64, int64, error) {
 	message := make([]byte, messageSize)
 	received := make(chan error, 1)
 	start := time.Now()
@@ -293,15 +366,15 @@ func throughput(send writer, receive reader, span time.Duration) (float64, error
 		}()
 		for sent := 0; sent < opBytes; sent += messageSize {
 			if err := send(message); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		}
 		if err := <-received; err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		total += opBytes
 	}
-	return float64(total) / time.Since(start).Seconds(), nil
+	return float64(total) / time.Since(start).Seconds(), total, nil
 }
 
 // pingPong returns round-trip times in microseconds of 1 KiB echoed back, for about span.

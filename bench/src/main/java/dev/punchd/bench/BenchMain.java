@@ -134,6 +134,13 @@ public final class BenchMain implements Callable<Integer> {
     return failed ? 1 : 0;
   }
 
+  /**
+   * JMH warm-up iterations (2 s each; the Go client warms up for as long): the rows measure a sidecar that
+   * runs for days, and C2 still took about 30 % of the sidecars' CPU 8-18 s into a bulk transfer on the
+   * 2-core machine (perf, 2026-11-30), which a 2 x 2 s warm-up measured as the data path's cost.
+   */
+  private static final int WARMUP_ITERATIONS = 8;
+
   private BenchConfig config() throws URISyntaxException, IOException {
     Path benchJar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     if (!Files.isRegularFile(punchdJar)) {
@@ -144,7 +151,7 @@ public final class BenchMain implements Callable<Integer> {
         smoke,
         orDefault(rounds, 3, 1),
         smoke ? Duration.ofSeconds(1) : Duration.ofSeconds(2),
-        smoke ? 0 : 2,
+        smoke ? 0 : WARMUP_ITERATIONS,
         smoke ? 1 : 3,
         orDefault(connections, 1000, 20),
         Duration.ofSeconds(orDefault(mixedSeconds, 60, 1)),

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 public final class GoClientSection implements Section {
   private static final Path SCRIPT = Path.of("bench/go/run");
   private static final long TIMEOUT_MINUTES = 20;
+  /** Per mode: throughput each way, p50, p99, CPU per MB of the sidecars and of the client. */
+  private static final int FIGURES = 12;
 
   @Override
   public int item() {
@@ -64,7 +66,10 @@ public final class GoClientSection implements Section {
     return rows(out, config.rounds());
   }
 
-  /** Rows from {@code bench/go/run --tsv} lines: mode, figure, punchd, Go TCP pair, ratio (or added µs). */
+  /**
+   * Rows from {@code bench/go/run --tsv} lines: mode, figure, punchd, Go TCP pair, ratio (or added µs); the
+   * CPU figures are milliseconds per MB.
+   */
   static List<Row> rows(String tsv, int rounds) {
     List<Row> rows = new ArrayList<>();
     for (String line : tsv.lines().filter(l -> !l.isBlank()).toList()) {
@@ -92,12 +97,21 @@ public final class GoClientSection implements Section {
         case "p99" -> new Row(3, "Ping-pong 1 KiB " + mode + " p99, Go client", "p99 round trip, µs" + rounding,
             Format.number(punchd), "Go TCP ping-pong " + Format.number(tcp), Format.ratio(punchd / tcp), "-",
             Row.Verdict.NO_TARGET);
+        case "cpu_sidecars" -> new Row(2, "CPU per MB " + mode + ", both sidecars, Go client",
+            "CPU ms (user + system) per MB in the throughput figures, both sidecar processes" + rounding,
+            Format.number(punchd), "Go TCP socket pair, both ends " + Format.number(tcp), Format.ratio(third), "-",
+            Row.Verdict.NO_TARGET);
+        case "cpu_client" -> new Row(2, "CPU per MB " + mode + ", the Go client",
+            "CPU ms (user + system) per MB in the throughput figures, the client process" + rounding,
+            Format.number(punchd), "Go TCP socket pair, both ends " + Format.number(tcp), Format.ratio(third), "-",
+            Row.Verdict.NO_TARGET);
         default -> throw new IllegalArgumentException(
             "unknown figure '" + f[1].toLowerCase(Locale.ROOT) + "' from bench/go/run");
       });
     }
-    if (rows.size() != 8) {
-      throw new IllegalArgumentException("bench/go/run printed " + rows.size() + " figures, expected 8: " + tsv);
+    if (rows.size() != FIGURES) {
+      throw new IllegalArgumentException(
+          "bench/go/run printed " + rows.size() + " figures, expected " + FIGURES + ": " + tsv);
     }
     return rows;
   }
