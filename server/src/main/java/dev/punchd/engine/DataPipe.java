@@ -1,6 +1,7 @@
 package dev.punchd.engine;
 
 import com.google.protobuf.ByteString;
+import dev.punchd.transport.BatchedSocket;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import java.io.IOException;
@@ -76,10 +77,12 @@ public final class DataPipe {
   /**
    * As {@link #heapBound(int)}, for a SECURE connection with a session (the default): plus its retransmit
    * window ({@code retransmitWindow} heap bytes of unacknowledged data, kept for a new path), the one message
-   * whose array a kept slice may pin beyond the window, and the session's buffer of one path read.
+   * whose array a kept slice may pin beyond the window, the session's buffer of one path read, and the TLS
+   * link's batching buffers ({@link BatchedSocket#HEAP}, once the connection has carried bulk traffic).
    */
   public static int heapBound(int receiveCapacity, int retransmitWindow) {
-    return heapBound(receiveCapacity) + retransmitWindow + EngineSettings.MAX_MESSAGE_BYTES + MAX_READ;
+    return heapBound(receiveCapacity) + retransmitWindow + EngineSettings.MAX_MESSAGE_BYTES + MAX_READ
+        + BatchedSocket.HEAP;
   }
 
   /** Starts moving bytes over the established link, with keepalive and dead-peer detection on. */

@@ -1,5 +1,6 @@
 package dev.punchd.engine;
 
+import dev.punchd.transport.BatchedSocket;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
 import dev.punchd.transport.ProtocolVersionException;
@@ -155,8 +156,9 @@ public final class TlsCredentials implements Credentials {
   private SecureLink authenticate(Socket socket, String peerFingerprint, int timeoutMillis,
       TlsHandshake.BeforeClientHello gate) throws Handshaker.HandshakeException {
     try {
-      SSLSocket secured = tls.secure(socket, peerFingerprint, Duration.ofMillis(timeoutMillis), gate);
-      return new SecureLink(secured, socket);
+      BatchedSocket batched = new BatchedSocket(socket);
+      SSLSocket secured = tls.secure(batched, peerFingerprint, Duration.ofMillis(timeoutMillis), gate);
+      return new SecureLink(secured, batched);
     } catch (AttemptDecided decided) {
       return null;
     } catch (IOException e) {

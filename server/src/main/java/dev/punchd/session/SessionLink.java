@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SessionLink implements Link {
   static final int ACK_EVERY = 64 * 1024;
+  /** Bytes of DATA sent in one write to the path, at most: four frames, four TLS records. */
+  static final int WRITE_BATCH = 4 * SessionFrames.MAX_DATA;
   static final long ACK_DELAY = Duration.ofMillis(20).toNanos();
   private static final long CLOSE_ACK_WAIT_MILLIS = 1000;
 
@@ -179,7 +182,7 @@ public final class SessionLink implements Link {
       next.path.write(SessionFrames.header(SessionFrames.SYNC, 8)
           .concat(UnsafeByteOperations.unsafeWrap(ByteBuffer.allocate(8).putLong(resendFrom).array())));
       for (ByteString chunk : resend) {
-        writeData(next.path, chunk);
+        next.path.write(dataFrames(List.of(chunk)));
       }
       if (resendFin) {
         next.path.write(SessionFrames.header(SessionFrames.FIN, 0));
@@ -246,20 +249,32 @@ public final class SessionLink implements Link {
     }
   }
 
-  /** Queues each chunk for resending, waiting while the window is full, then sends it on the current path. */
+  /**
+   * Queues each chunk for resending, waiting while the window is full, then sends it on the current path: the
+   * chunks that fit the window at once (up to {@link #WRITE_BATCH} bytes) in one write, so a TLS path sends
+   * their records together.
+   */
   @Override
   public void write(ByteString data) throws IOException {
     for (int done = 0; done < data.size(); ) {
-      int n = Math.min(SessionFrames.MAX_DATA, data.size() - done);
-      ByteString chunk = data.substring(done, done + n);
+      List<ByteString> chunks = new ArrayList<>();
       long gen;
       lock.lock();
       try {
+        int n = Math.min(SessionFrames.MAX_DATA, data.size() - done);
         while (!unacked.fits(n, window) && failure == null) {
           changed.await();
         }
         throwIfOver();
-        unacked.add(chunk);
+        int batch = 0;
+        do {
+          ByteString chunk = data.substring(done, done + n);
+          unacked.add(chunk);
+          chunks.add(chunk);
+          done += n;
+          batch += n;
+          n = Math.min(SessionFrames.MAX_DATA, data.size() - done);
+        } while (n > 0 && batch + n <= WRITE_BATCH && unacked.fits(n, window));
         gen = generation;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -267,8 +282,7 @@ public final class SessionLink implements Link {
       } finally {
         lock.unlock();
       }
-      sendIfCurrent(gen, SessionFrames.DATA, chunk);
-      done += n;
+      sendDataIfCurrent(gen, chunks);
     }
   }
 
@@ -394,6 +408,15 @@ public final class SessionLink implements Link {
   }
 
   private void sendIfCurrent(long gen, int type, ByteString payload) throws IOException {
+    sendIfCurrent(gen, SessionFrames.header(type, payload.size()).concat(payload));
+  }
+
+  private void sendDataIfCurrent(long gen, List<ByteString> chunks) throws IOException {
+    sendIfCurrent(gen, dataFrames(chunks));
+  }
+
+  /** Writes {@code frames} on the current path if it is still the one of generation {@code gen}. */
+  private void sendIfCurrent(long gen, ByteString frames) throws IOException {
     writeLock.lock();
     try {
       Link current;
@@ -408,11 +431,7 @@ public final class SessionLink implements Link {
         return; // queued: the next path's attach resends it
       }
       try {
-        if (type == SessionFrames.DATA) {
-          writeData(current, payload);
-        } else {
-          current.write(SessionFrames.header(type, payload.size()).concat(payload));
-        }
+        current.write(frames);
       } catch (IOException e) {
         pathFailed(current, e);
       }
@@ -421,8 +440,13 @@ public final class SessionLink implements Link {
     }
   }
 
-  private static void writeData(Link to, ByteString chunk) throws IOException {
-    to.write(SessionFrames.header(SessionFrames.DATA, chunk.size()).concat(chunk));
+  /** DATA frames for {@code chunks}, joined without copying. */
+  private static ByteString dataFrames(List<ByteString> chunks) {
+    ByteString frames = ByteString.EMPTY;
+    for (ByteString chunk : chunks) {
+      frames = frames.concat(SessionFrames.header(SessionFrames.DATA, chunk.size())).concat(chunk);
+    }
+    return frames;
   }
 
   /** The current path's reader, waiting while none is attached; throws once the session is over. */

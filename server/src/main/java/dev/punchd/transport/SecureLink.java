@@ -46,6 +46,7 @@ public final class SecureLink extends SocketLink {
 
   private final DataInputStream in;
   private final InputStream underTls; // null: only bytes TLS already decrypted count as arrived
+  private final BatchedSocket batched; // null: every record is sent on its own
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
   private byte[] frame; // guarded by writeLock: DATA frames only, allocated by the first (idle links never need it)
@@ -67,6 +68,7 @@ public final class SecureLink extends SocketLink {
     super(authenticated);
     this.in = new DataInputStream(socket.getInputStream());
     this.underTls = connected == null ? null : connected.getInputStream();
+    this.batched = connected instanceof BatchedSocket batching ? batching : null;
     this.out = socket.getOutputStream();
   }
 
@@ -295,13 +297,31 @@ public final class SecureLink extends SocketLink {
     return length;
   }
 
-  /** One DATA frame, and so one TLS record, per 16,379 bytes; the chunk is copied once, into the frame. */
+  /**
+   * One DATA frame, and so one TLS record, per 16,379 bytes; the chunk is copied once, into the frame. Over a
+   * {@link BatchedSocket} the records of one chunk leave in as few sends as its batches allow: all but the last
+   * are held, and the last sends them with it.
+   */
   @Override
   public void write(ByteString data) throws IOException {
-    int length = data.size();
-    int done = 0;
-    while (done < length) {
-      int chunk = Math.min(MAX_FRAME_PAYLOAD, length - done);
+    int lastFrame = (Math.max(data.size(), 1) - 1) / MAX_FRAME_PAYLOAD * MAX_FRAME_PAYLOAD;
+    if (batched == null || lastFrame == 0) {
+      writeFrames(data, 0, data.size());
+      return;
+    }
+    batched.holdWrites();
+    try {
+      writeFrames(data, 0, lastFrame);
+    } finally {
+      batched.releaseWrites();
+    }
+    writeFrames(data, lastFrame, data.size());
+  }
+
+  private void writeFrames(ByteString data, int from, int to) throws IOException {
+    int done = from;
+    while (done < to) {
+      int chunk = Math.min(MAX_FRAME_PAYLOAD, to - done);
       writeLock.lock();
       try {
         if (frame == null) {

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.punchd.transport.Link;
 import dev.punchd.transport.RawLink;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -169,6 +173,42 @@ class SessionLinkTest {
     assertThat(writing).isNotDone();
     a.close();
     assertThat(writing).failsWithin(Duration.ofSeconds(10)).withThrowableThat().withMessageContaining("session closed");
+  }
+
+  @Test
+  void theChunksOfAWriteThatFitTheWindowLeaveInOneWriteToThePath() throws Exception {
+    Socket[] pair = socketPair();
+    List<Integer> pathWrites = new CopyOnWriteArrayList<>();
+    RawLink rawA = new RawLink(pair[0]);
+    Link countingA = (Link) Proxy.newProxyInstance(Link.class.getClassLoader(), new Class<?>[] {Link.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("write")) {
+            pathWrites.add(((ByteString) args[0]).size());
+          }
+          try {
+            return method.invoke(rawA, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    CompletableFuture<PathBinder.BoundPath> openedB = CompletableFuture.supplyAsync(() -> {
+      try {
+        return binder.open(new RawLink(pair[1]), false);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    SessionLink a = new SessionLink(binder.open(countingA, true), WINDOW, Duration.ofSeconds(5),
+        cause -> lostA.countDown(), timer);
+    SessionLink b = new SessionLink(openedB.get(10, TimeUnit.SECONDS), WINDOW, Duration.ofSeconds(5),
+        cause -> lostB.countDown(), timer);
+    pathWrites.clear(); // the session's opening frames
+    a.write(ByteString.copyFrom(random(1), 0, 4 * SessionFrames.MAX_DATA + 100));
+
+    assertThat(pathWrites).as("four full DATA frames in one write, then the rest")
+        .containsExactly(4 * (SessionFrames.HEADER + SessionFrames.MAX_DATA), SessionFrames.HEADER + 100);
+    a.close();
+    b.close();
   }
 
   @Test
