@@ -181,8 +181,9 @@ public final class SessionLink implements Link {
       }
       next.path.write(SessionFrames.header(SessionFrames.SYNC, 8)
           .concat(UnsafeByteOperations.unsafeWrap(ByteBuffer.allocate(8).putLong(resendFrom).array())));
-      for (ByteString chunk : resend) {
-        next.path.write(dataFrames(List.of(chunk)));
+      int frames = WRITE_BATCH / SessionFrames.MAX_DATA;
+      for (int from = 0; from < resend.size(); from += frames) {
+        next.path.write(dataFrames(resend.subList(from, Math.min(from + frames, resend.size()))));
       }
       if (resendFin) {
         next.path.write(SessionFrames.header(SessionFrames.FIN, 0));
