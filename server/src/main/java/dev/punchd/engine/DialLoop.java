@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * tracking, which saw our SYN's, drops that SYN-ACK as invalid, so the half-open connection never completes
  * and, holding the exact 4-tuple, makes every re-dial fail with EADDRNOTAVAIL (measured in natlab: calls
  * 1 s apart, routers dropping unsolicited SYNs, 0 of 3 connected). After a refusal (RST) it re-dials as
- * {@link AddressPace} and the sidecar's {@link SynPacer} allow, each such dial bounded by a few measured
- * round trips (a SYN lost in a crossing race must not hold up the next). A refusal comes from the peer's
+ * {@link AddressPace} and the sidecar's {@link SynPacer} allow, each such dial bounded by {@link DialTimeout}
+ * (a few measured round trips, growing while dials go unanswered: a SYN lost in a crossing race must not hold
+ * up the next, and an answer that is merely late must not be turned into a RST by giving up on its dial). A refusal comes from the peer's
  * NAT when our SYN arrives before the peer's own left; passing our NAT, that RST ends the flow there, so the
  * peer's SYN a moment later is unsolicited at our NAT and refused in turn. With openers on
  * ({@code --opener-ttl}), right after each refusal and until the next dial is due an opener dial
@@ -32,13 +33,6 @@ import java.util.concurrent.TimeUnit;
  * reach the peer address. Used by one thread.
  */
 final class DialLoop {
-  /**
-   * Bound on a dial to an address that has refused before: a few round trips (a refusal measures one),
-   * at least {@link #MIN_TIMEOUT_AFTER_REFUSAL_MILLIS}. Such a SYN that goes unanswered was most likely
-   * dropped by a NAT in a crossing race (natlab: conntrack insert_failed when both SYNs meet).
-   */
-  private static final int REFUSAL_ROUND_TRIPS = 4;
-  private static final long MIN_TIMEOUT_AFTER_REFUSAL_MILLIS = 20;
   /**
    * How long a half-open connection of the listener may hold our 4-tuple (re-dials failing with
    * EADDRNOTAVAIL) before the listener is reopened, which discards it.
@@ -72,6 +66,7 @@ final class DialLoop {
   private final Attempt attempt;
   private final long retryNanos;
   private final AddressPace pace;
+  private final DialTimeout timeouts = new DialTimeout();
   private final MappingOpener opener; // OFF toward local addresses
   private long refusalNanos = -1; // the last refusal's round trip; -1 before any
   private long tupleHeldSince = -1; // when re-dials started failing with EADDRNOTAVAIL; -1 when they do not
@@ -123,26 +118,30 @@ final class DialLoop {
   private void dialOnce(long start, long remainingNanos, Socket prepared) {
     history.dialed(address);
     pacer.sent();
-    long timeout = refusalNanos < 0 ? remainingNanos : timeoutAfterRefusal();
-    if (refusalNanos < 0) {
+    long timeout = timeouts.nextNanos(remainingNanos);
+    if (!timeouts.refusedBefore()) {
       history.error(address, "no answer to our SYN (dial kept in flight)");
     }
     try {
       int timeoutMillis = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(timeout), 1, remainingMillis());
       Socket socket = prepared != null ? port.dial(prepared, peer, timeoutMillis) : port.dial(peer, timeoutMillis);
       pace.notRefused();
+      timeouts.answered();
       tupleHeldSince = -1;
       attempt.conclude(socket, peer);
     } catch (ConnectException e) {
       refusalNanos = System.nanoTime() - start;
       pace.refused(start, refusalNanos);
+      timeouts.refused(refusalNanos);
       refusedLast = true;
       history.error(address, describe(e));
     } catch (BindException e) {
       tupleHeld(e);
     } catch (SocketTimeoutException e) {
-      // unanswered although the address refused before: lost in a crossing race, re-dial at once
+      // unanswered although the address refused before: lost in a crossing race or late; re-dial at once,
+      // the next dial waiting longer (DialTimeout)
       pace.notRefused();
+      timeouts.timedOut();
       record(e);
     } catch (IOException e) {
       pace.notRefused();
@@ -152,7 +151,7 @@ final class DialLoop {
   }
 
   private long openerHoldNanos() {
-    return Math.max(refusalNanos * REFUSAL_ROUND_TRIPS, MIN_OPENER_HOLD_NANOS);
+    return Math.max(refusalNanos * DialTimeout.REFUSAL_ROUND_TRIPS, MIN_OPENER_HOLD_NANOS);
   }
 
   /**
@@ -233,10 +232,6 @@ final class DialLoop {
     if (!attempt.isDecided()) {
       history.error(address, describe(e));
     }
-  }
-
-  private long timeoutAfterRefusal() {
-    return Math.max(refusalNanos * REFUSAL_ROUND_TRIPS, TimeUnit.MILLISECONDS.toNanos(MIN_TIMEOUT_AFTER_REFUSAL_MILLIS));
   }
 
   private long remainingMillis() {
