@@ -1,6 +1,7 @@
 package dev.punchd.engine;
 
 import dev.punchd.transport.MappingOpener;
+import dev.punchd.transport.OpenerDial;
 import dev.punchd.transport.SharedPort;
 import java.io.IOException;
 import java.net.BindException;
@@ -87,8 +88,21 @@ final class DialLoop {
     this.opener = local ? MappingOpener.OFF : opener;
   }
 
+  /**
+   * The dial that follows an opener dial: its socket, bound ahead, and the opener dial it replaces (null when
+   * that one ended already), which holds the tuple until this dial's SYN leaves.
+   */
+  private record Replacement(Socket prepared, OpenerDial held) {
+    void close() {
+      closeQuietly(prepared);
+      if (held != null) {
+        held.close();
+      }
+    }
+  }
+
   void run() {
-    Socket prepared = null; // bound for the dial that replaces an opener dial, so no moment leaves the tuple free
+    Replacement prepared = null; // the dial that replaces an opener dial, so no moment leaves the tuple free
     try {
       while (!attempt.isDecided()) {
         if (refusedLast && opener.isOn() && !openerKilled) {
@@ -105,17 +119,19 @@ final class DialLoop {
         if (attempt.isDecided() || remaining <= 0) {
           return;
         }
-        Socket next = prepared;
+        Replacement next = prepared;
         prepared = null;
         dialOnce(now, remaining, next);
       }
     } finally {
-      closeQuietly(prepared);
+      if (prepared != null) {
+        prepared.close();
+      }
     }
   }
 
-  /** Dials from {@code prepared} (bound by {@link SharedPort#prepareDial()}) or, when null, a new socket. */
-  private void dialOnce(long start, long remainingNanos, Socket prepared) {
+  /** Dials from {@code next}'s socket in place of its opener dial or, when null, from a new socket. */
+  private void dialOnce(long start, long remainingNanos, Replacement next) {
     history.dialed(address);
     pacer.sent();
     long timeout = timeouts.nextNanos(remainingNanos);
@@ -124,7 +140,9 @@ final class DialLoop {
     }
     try {
       int timeoutMillis = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(timeout), 1, remainingMillis());
-      Socket socket = prepared != null ? port.dial(prepared, peer, timeoutMillis) : port.dial(peer, timeoutMillis);
+      Socket socket = next == null ? port.dial(peer, timeoutMillis)
+          : next.held() == null ? port.dial(next.prepared(), peer, timeoutMillis)
+          : port.dial(next.prepared(), peer, timeoutMillis, next.held());
       pace.notRefused();
       timeouts.answered();
       tupleHeldSince = -1;
@@ -156,15 +174,17 @@ final class DialLoop {
 
   /**
    * Holds our NAT's flow open with an opener dial until {@code dialAt}, when the next dial is due, and returns
-   * that dial's socket, bound before the opener dial ends (null when the opener dial connected or failed
-   * before sending). Closing the opener dial first and binding after would leave a moment in which the
-   * peer's SYN, let in by our NAT's flow, reaches the listener, whose SYN-ACK of another sequence number the
-   * NAT drops: a half-open connection then holds the tuple (bench: 1 of 80 punches timed out so). A router
-   * that answers the expired opener SYN with ICMP time-exceeded ends the dial (the kernel takes it for a
-   * hard error in SYN-SENT), with the same effect, so the next dial goes at once (its SYN replaces that
-   * flow) and openers stop for the rest of the attempt.
+   * that dial, bound before the opener dial ends and replacing it (null when the opener dial connected or
+   * the attempt ended). The opener dial stays in SYN-SENT until the next dial's SYN leaves
+   * ({@link SharedPort#dial(Socket, InetSocketAddress, int, OpenerDial)}): any moment without a dial on the
+   * tuple lets the peer's SYN, let in by our NAT's flow, reach the listener, whose SYN-ACK of another sequence
+   * number the NAT drops, and the NAT's entry then drops or refuses every later SYN on the tuple (bench: 1 of
+   * 80 punches timed out so when the next dial was not yet bound, 1 of 50 when it was bound but the opener
+   * dial closed before the next SYN). A router that answers the expired opener SYN with ICMP time-exceeded
+   * ends the dial (the kernel takes it for a hard error in SYN-SENT), with the same effect, so the next dial
+   * goes at once (its SYN replaces that flow) and openers stop for the rest of the attempt.
    */
-  private Socket holdOpen(long dialAt) {
+  private Replacement holdOpen(long dialAt) {
     attempt.waitUntil(pacer.reserve(System.nanoTime()));
     long now = System.nanoTime();
     if (attempt.isDecided() || attempt.deadlineNanos() - now <= 0) {
@@ -178,15 +198,18 @@ final class DialLoop {
       return null; // the port is closing: the loop ends
     }
     try {
-      Optional<Socket> socket = port.dialOpener(peer, opener, waitMillis);
+      OpenerDial dial = port.dialOpener(peer, opener, waitMillis);
       pacer.sent();
+      Optional<Socket> socket = dial.connected();
       if (socket.isPresent()) {
         closeQuietly(next);
         pace.notRefused();
+        timeouts.answered();
         tupleHeldSince = -1;
         attempt.conclude(socket.get(), peer);
         return null;
       }
+      return new Replacement(next, dial);
     } catch (ConnectException e) {
       pacer.sent(); // refused within the TTL, or its retransmission (full TTL) was: the next dial goes as due
     } catch (NoRouteToHostException e) {
@@ -196,7 +219,7 @@ final class DialLoop {
     } catch (IOException e) {
       // nothing sent (a connection holds the 4-tuple, or the port is closing): the next dial meets the cause
     }
-    return next;
+    return new Replacement(next, null);
   }
 
   private static void closeQuietly(Socket socket) {

@@ -31,7 +31,7 @@ class MappingOpenerTest {
   void anOpenerDialFromTheSharedPortCompletesAndCarriesBytes() throws Exception {
     try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         SharedPort port = SharedPort.bind(PortRange.ANY)) {
-      Optional<Socket> dialled = port.dialOpener(address(peer.getLocalPort()), OPENER, 5000);
+      Optional<Socket> dialled = port.dialOpener(address(peer.getLocalPort()), OPENER, 5000).connected();
       assertThat(dialled).isPresent();
       try (Socket ours = dialled.get(); Socket theirs = peer.accept()) {
         assertThat(theirs.getPort()).isEqualTo(port.port());
