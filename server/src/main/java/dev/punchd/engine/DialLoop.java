@@ -102,7 +102,7 @@ final class DialLoop {
   }
 
   void run() {
-    Replacement prepared = null; // the dial that replaces an opener dial, so no moment leaves the tuple free
+    Replacement prepared = null; // the next dial, bound ahead, so no moment leaves the tuple to the listener
     try {
       while (!attempt.isDecided()) {
         if (refusedLast && opener.isOn() && !openerKilled) {
@@ -121,7 +121,7 @@ final class DialLoop {
         }
         Replacement next = prepared;
         prepared = null;
-        dialOnce(now, remaining, next);
+        prepared = dialOnce(now, remaining, next);
       }
     } finally {
       if (prepared != null) {
@@ -130,14 +130,22 @@ final class DialLoop {
     }
   }
 
-  /** Dials from {@code next}'s socket in place of its opener dial or, when null, from a new socket. */
-  private void dialOnce(long start, long remainingNanos, Replacement next) {
+  /**
+   * Dials from {@code next}'s socket in place of its opener dial or, when null, from a new socket. Returns the
+   * dial to go next at once, bound ahead, when this one timed out (else null): our NAT's flow outlives a dial
+   * given up in SYN-SENT, and the peer's SYN arriving before the next dial's SYN left would meet the listener,
+   * whose SYN-ACK of another sequence number the NAT drops, leaving the NAT's entry refusing or dropping every
+   * later SYN on the tuple (natlab captures: one side's dials all unanswered, the other's all refused, as in
+   * the CI livelock of {@code NatLabOpenerTest}).
+   */
+  private Replacement dialOnce(long start, long remainingNanos, Replacement next) {
     history.dialed(address);
     pacer.sent();
     long timeout = timeouts.nextNanos(remainingNanos);
     if (!timeouts.refusedBefore()) {
       history.error(address, "no answer to our SYN (dial kept in flight)");
     }
+    Socket ahead = timeouts.refusedBefore() ? prepareQuietly() : null; // bounded: it may time out
     try {
       int timeoutMillis = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(timeout), 1, remainingMillis());
       Socket socket = next == null ? port.dial(peer, timeoutMillis)
@@ -161,10 +169,26 @@ final class DialLoop {
       pace.notRefused();
       timeouts.timedOut();
       record(e);
+      if (ahead != null) {
+        Replacement following = new Replacement(ahead, null);
+        ahead = null;
+        return following;
+      }
     } catch (IOException e) {
       pace.notRefused();
       record(e);
       attempt.waitUntil(System.nanoTime() + retryNanos);
+    } finally {
+      closeQuietly(ahead);
+    }
+    return null;
+  }
+
+  private Socket prepareQuietly() {
+    try {
+      return port.prepareDial();
+    } catch (IOException e) {
+      return null; // the port is closing; the dial itself meets the cause
     }
   }
 

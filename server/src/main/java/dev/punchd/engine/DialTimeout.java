@@ -9,12 +9,13 @@ import java.time.Duration;
  * {@link #REFUSAL_ROUND_TRIPS} refusal round trips, at least {@link #MIN_AFTER_REFUSAL}: a SYN lost in a
  * crossing race (conntrack drops one of two SYNs that meet at a router) must not hold up the next. Every dial
  * in a row that then gets no answer at all doubles that bound, up to {@link #MAX_AFTER_REFUSAL}; an answer
- * (a connection or a refusal) resets it. A silent dial is not a refusal:
- * the peer's answer may just be late (a loaded host), and giving up on a dial whose answer is on its way is
- * what turns the answer into a RST from our own host (our listener answers the peer's SYN-ACK), which ends
- * both NATs' flows so that the peer's next SYN is refused in turn: with a bound that never grew, both sides
- * repeated that for the whole window (CI, cone NATs answering RST, a loaded host: 885 timeouts on one side,
- * 954 refusals on the other, one dial per 20 ms each). Used by one dial loop (not thread-safe).
+ * (a connection or a refusal) resets it. A silent dial is not a refusal: the peer's answer may only be late
+ * (a loaded host), and a dial given up while its answer is on its way turns that answer into a RST from our
+ * own host. Whatever the cause, in the CI livelock of {@code NatLabOpenerTest} (cone NATs answering RST: 885
+ * timeouts on one side, 954 refusals on the other) both sides re-dialled every 20 ms for the whole window; a
+ * natlab capture with the same signature showed a NAT entry stuck after our listener answered the peer's SYN
+ * (see {@link DialLoop}), into which a bound that grows sends a few dozen SYNs, not a thousand. Used by one
+ * dial loop (not thread-safe).
  */
 final class DialTimeout {
   /** Round trips a dial to an address that refused before waits, at least {@link #MIN_AFTER_REFUSAL}. */
