@@ -89,8 +89,8 @@ final class DialLoop {
   }
 
   /**
-   * The dial that follows an opener dial: its socket, bound ahead, and the opener dial it replaces (null when
-   * that one ended already), which holds the tuple until this dial's SYN leaves.
+   * The next dial, bound ahead: its socket, and the opener dial it replaces (null when there is none or that one
+   * ended already), which holds the tuple until this dial's SYN leaves.
    */
   private record Replacement(Socket prepared, OpenerDial held) {
     void close() {
@@ -120,7 +120,6 @@ final class DialLoop {
           return;
         }
         Replacement next = prepared;
-        prepared = null;
         prepared = dialOnce(now, remaining, next);
       }
     } finally {
