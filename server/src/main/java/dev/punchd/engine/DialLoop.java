@@ -1,6 +1,7 @@
 package dev.punchd.engine;
 
 import dev.punchd.transport.MappingOpener;
+import dev.punchd.transport.OpenerDial;
 import dev.punchd.transport.SharedPort;
 import java.io.IOException;
 import java.net.BindException;
@@ -21,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * tracking, which saw our SYN's, drops that SYN-ACK as invalid, so the half-open connection never completes
  * and, holding the exact 4-tuple, makes every re-dial fail with EADDRNOTAVAIL (measured in natlab: calls
  * 1 s apart, routers dropping unsolicited SYNs, 0 of 3 connected). After a refusal (RST) it re-dials as
- * {@link AddressPace} and the sidecar's {@link SynPacer} allow, each such dial bounded by a few measured
- * round trips (a SYN lost in a crossing race must not hold up the next). A refusal comes from the peer's
+ * {@link AddressPace} and the sidecar's {@link SynPacer} allow, each such dial bounded by {@link DialTimeout}
+ * (a few measured round trips, growing while dials go unanswered: a SYN lost in a crossing race must not hold
+ * up the next, and an answer that is merely late must not be turned into a RST by giving up on its dial). A refusal comes from the peer's
  * NAT when our SYN arrives before the peer's own left; passing our NAT, that RST ends the flow there, so the
  * peer's SYN a moment later is unsolicited at our NAT and refused in turn. With openers on
  * ({@code --opener-ttl}), right after each refusal and until the next dial is due an opener dial
@@ -32,13 +34,6 @@ import java.util.concurrent.TimeUnit;
  * reach the peer address. Used by one thread.
  */
 final class DialLoop {
-  /**
-   * Bound on a dial to an address that has refused before: a few round trips (a refusal measures one),
-   * at least {@link #MIN_TIMEOUT_AFTER_REFUSAL_MILLIS}. Such a SYN that goes unanswered was most likely
-   * dropped by a NAT in a crossing race (natlab: conntrack insert_failed when both SYNs meet).
-   */
-  private static final int REFUSAL_ROUND_TRIPS = 4;
-  private static final long MIN_TIMEOUT_AFTER_REFUSAL_MILLIS = 20;
   /**
    * How long a half-open connection of the listener may hold our 4-tuple (re-dials failing with
    * EADDRNOTAVAIL) before the listener is reopened, which discards it.
@@ -72,6 +67,7 @@ final class DialLoop {
   private final Attempt attempt;
   private final long retryNanos;
   private final AddressPace pace;
+  private final DialTimeout timeouts = new DialTimeout();
   private final MappingOpener opener; // OFF toward local addresses
   private long refusalNanos = -1; // the last refusal's round trip; -1 before any
   private long tupleHeldSince = -1; // when re-dials started failing with EADDRNOTAVAIL; -1 when they do not
@@ -92,8 +88,21 @@ final class DialLoop {
     this.opener = local ? MappingOpener.OFF : opener;
   }
 
+  /**
+   * The next dial, bound ahead: its socket, and the opener dial it replaces (null when there is none or that one
+   * ended already), which holds the tuple until this dial's SYN leaves.
+   */
+  private record Replacement(Socket prepared, OpenerDial held) {
+    void close() {
+      closeQuietly(prepared);
+      if (held != null) {
+        held.close();
+      }
+    }
+  }
+
   void run() {
-    Socket prepared = null; // bound for the dial that replaces an opener dial, so no moment leaves the tuple free
+    Replacement prepared = null; // the next dial, bound ahead, so no moment leaves the tuple to the listener
     try {
       while (!attempt.isDecided()) {
         if (refusedLast && opener.isOn() && !openerKilled) {
@@ -110,62 +119,95 @@ final class DialLoop {
         if (attempt.isDecided() || remaining <= 0) {
           return;
         }
-        Socket next = prepared;
-        prepared = null;
-        dialOnce(now, remaining, next);
+        Replacement next = prepared;
+        prepared = dialOnce(now, remaining, next);
       }
     } finally {
-      closeQuietly(prepared);
+      if (prepared != null) {
+        prepared.close();
+      }
     }
   }
 
-  /** Dials from {@code prepared} (bound by {@link SharedPort#prepareDial()}) or, when null, a new socket. */
-  private void dialOnce(long start, long remainingNanos, Socket prepared) {
+  /**
+   * Dials from {@code next}'s socket in place of its opener dial or, when null, from a new socket. Returns the
+   * dial to go next at once, bound ahead, when this one timed out (else null): our NAT's flow outlives a dial
+   * given up in SYN-SENT, and the peer's SYN arriving before the next dial's SYN left would meet the listener,
+   * whose SYN-ACK of another sequence number the NAT drops, leaving the NAT's entry refusing or dropping every
+   * later SYN on the tuple (natlab captures: one side's dials all unanswered, the other's all refused, as in
+   * the CI livelock of {@code NatLabOpenerTest}).
+   */
+  private Replacement dialOnce(long start, long remainingNanos, Replacement next) {
     history.dialed(address);
     pacer.sent();
-    long timeout = refusalNanos < 0 ? remainingNanos : timeoutAfterRefusal();
-    if (refusalNanos < 0) {
+    long timeout = timeouts.nextNanos(remainingNanos);
+    if (!timeouts.refusedBefore()) {
       history.error(address, "no answer to our SYN (dial kept in flight)");
     }
+    Socket ahead = timeouts.refusedBefore() ? prepareQuietly() : null; // bounded: it may time out
     try {
       int timeoutMillis = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(timeout), 1, remainingMillis());
-      Socket socket = prepared != null ? port.dial(prepared, peer, timeoutMillis) : port.dial(peer, timeoutMillis);
+      Socket socket = next == null ? port.dial(peer, timeoutMillis)
+          : next.held() == null ? port.dial(next.prepared(), peer, timeoutMillis)
+          : port.dial(next.prepared(), peer, timeoutMillis, next.held());
       pace.notRefused();
+      timeouts.answered();
       tupleHeldSince = -1;
       attempt.conclude(socket, peer);
     } catch (ConnectException e) {
       refusalNanos = System.nanoTime() - start;
       pace.refused(start, refusalNanos);
+      timeouts.refused(refusalNanos);
       refusedLast = true;
       history.error(address, describe(e));
     } catch (BindException e) {
       tupleHeld(e);
     } catch (SocketTimeoutException e) {
-      // unanswered although the address refused before: lost in a crossing race, re-dial at once
+      // unanswered although the address refused before: lost in a crossing race or late; re-dial at once,
+      // the next dial waiting longer (DialTimeout)
       pace.notRefused();
+      timeouts.timedOut();
       record(e);
+      if (ahead != null) {
+        Replacement following = new Replacement(ahead, null);
+        ahead = null;
+        return following;
+      }
     } catch (IOException e) {
       pace.notRefused();
       record(e);
       attempt.waitUntil(System.nanoTime() + retryNanos);
+    } finally {
+      closeQuietly(ahead);
+    }
+    return null;
+  }
+
+  private Socket prepareQuietly() {
+    try {
+      return port.prepareDial();
+    } catch (IOException e) {
+      return null; // the port is closing; the dial itself meets the cause
     }
   }
 
   private long openerHoldNanos() {
-    return Math.max(refusalNanos * REFUSAL_ROUND_TRIPS, MIN_OPENER_HOLD_NANOS);
+    return Math.max(refusalNanos * DialTimeout.REFUSAL_ROUND_TRIPS, MIN_OPENER_HOLD_NANOS);
   }
 
   /**
    * Holds our NAT's flow open with an opener dial until {@code dialAt}, when the next dial is due, and returns
-   * that dial's socket, bound before the opener dial ends (null when the opener dial connected or failed
-   * before sending). Closing the opener dial first and binding after would leave a moment in which the
-   * peer's SYN, let in by our NAT's flow, reaches the listener, whose SYN-ACK of another sequence number the
-   * NAT drops: a half-open connection then holds the tuple (bench: 1 of 80 punches timed out so). A router
-   * that answers the expired opener SYN with ICMP time-exceeded ends the dial (the kernel takes it for a
-   * hard error in SYN-SENT), with the same effect, so the next dial goes at once (its SYN replaces that
-   * flow) and openers stop for the rest of the attempt.
+   * that dial, bound before the opener dial ends and replacing it (null when the opener dial connected or
+   * the attempt ended). The opener dial stays in SYN-SENT until the next dial's SYN leaves
+   * ({@link SharedPort#dial(Socket, InetSocketAddress, int, OpenerDial)}): any moment without a dial on the
+   * tuple lets the peer's SYN, let in by our NAT's flow, reach the listener, whose SYN-ACK of another sequence
+   * number the NAT drops, and the NAT's entry then drops or refuses every later SYN on the tuple (bench: 1 of
+   * 80 punches timed out so when the next dial was not yet bound, 1 of 50 when it was bound but the opener
+   * dial closed before the next SYN). A router that answers the expired opener SYN with ICMP time-exceeded
+   * ends the dial (the kernel takes it for a hard error in SYN-SENT), with the same effect, so the next dial
+   * goes at once (its SYN replaces that flow) and openers stop for the rest of the attempt.
    */
-  private Socket holdOpen(long dialAt) {
+  private Replacement holdOpen(long dialAt) {
     attempt.waitUntil(pacer.reserve(System.nanoTime()));
     long now = System.nanoTime();
     if (attempt.isDecided() || attempt.deadlineNanos() - now <= 0) {
@@ -179,15 +221,18 @@ final class DialLoop {
       return null; // the port is closing: the loop ends
     }
     try {
-      Optional<Socket> socket = port.dialOpener(peer, opener, waitMillis);
+      OpenerDial dial = port.dialOpener(peer, opener, waitMillis);
       pacer.sent();
+      Optional<Socket> socket = dial.connected();
       if (socket.isPresent()) {
         closeQuietly(next);
         pace.notRefused();
+        timeouts.answered();
         tupleHeldSince = -1;
         attempt.conclude(socket.get(), peer);
         return null;
       }
+      return new Replacement(next, dial);
     } catch (ConnectException e) {
       pacer.sent(); // refused within the TTL, or its retransmission (full TTL) was: the next dial goes as due
     } catch (NoRouteToHostException e) {
@@ -197,7 +242,7 @@ final class DialLoop {
     } catch (IOException e) {
       // nothing sent (a connection holds the 4-tuple, or the port is closing): the next dial meets the cause
     }
-    return next;
+    return new Replacement(next, null);
   }
 
   private static void closeQuietly(Socket socket) {
@@ -233,10 +278,6 @@ final class DialLoop {
     if (!attempt.isDecided()) {
       history.error(address, describe(e));
     }
-  }
-
-  private long timeoutAfterRefusal() {
-    return Math.max(refusalNanos * REFUSAL_ROUND_TRIPS, TimeUnit.MILLISECONDS.toNanos(MIN_TIMEOUT_AFTER_REFUSAL_MILLIS));
   }
 
   private long remainingMillis() {

@@ -180,18 +180,34 @@ public final class SharedPort implements Closeable {
   }
 
   /**
-   * Dials {@code peer} from this port with a {@link MappingOpener} SYN and keeps the dial in SYN-SENT for at
-   * most {@code waitMillis}, for the peer's SYN to complete it (simultaneous open); then closes it, which in
-   * SYN-SENT sends nothing.
+   * Connects {@code prepared} to {@code peer} as {@link #dial(Socket, InetSocketAddress, int)} does, in place of
+   * the held opener dial {@code replaced}: that one is closed only right before this one's SYN leaves, so no
+   * moment passes without a dial in SYN-SENT on the tuple; if the peer's SYN completed it since its hold
+   * ended, it is the connection and {@code prepared} is closed unused.
+   */
+  public Socket dial(Socket prepared, InetSocketAddress peer, int timeoutMillis, OpenerDial replaced)
+      throws IOException {
+    Optional<Socket> completed = replaced.finishOrClose();
+    if (completed.isPresent()) {
+      dialing.remove(prepared);
+      prepared.close();
+      return completed.get();
+    }
+    return dial(prepared, peer, timeoutMillis);
+  }
+
+  /**
+   * Dials {@code peer} from this port with a {@link MappingOpener} SYN and waits at most {@code waitMillis} for
+   * the peer's SYN to complete it (simultaneous open). A dial not completed by then stays in SYN-SENT, held by
+   * the returned {@link OpenerDial} until the next dial replaces it or it is closed.
    *
-   * @return the connected socket (blocking), or empty when nothing completed it in time
    * @throws java.net.ConnectException when a RST refused it
    */
-  public Optional<Socket> dialOpener(InetSocketAddress peer, MappingOpener opener, int waitMillis) throws IOException {
+  public OpenerDial dialOpener(InetSocketAddress peer, MappingOpener opener, int waitMillis) throws IOException {
     SocketChannel channel = SocketChannel.open();
     Socket socket = channel.socket();
     dialing.add(socket);
-    boolean connected = false;
+    boolean ok = false;
     try (Selector selector = Selector.open()) {
       if (closed) {
         throw new IOException("port " + port + " is closed");
@@ -200,7 +216,7 @@ public final class SharedPort implements Closeable {
       channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
       channel.bind(new InetSocketAddress(port));
       channel.configureBlocking(false);
-      connected = opener.connect(channel, peer);
+      boolean connected = opener.connect(channel, peer);
       if (!connected) {
         channel.register(selector, SelectionKey.OP_CONNECT);
         connected = selector.select(waitMillis) > 0 && channel.finishConnect();
@@ -213,12 +229,13 @@ public final class SharedPort implements Closeable {
           selector.selectNow(); // deregisters, so the channel can block again
         }
         channel.configureBlocking(true);
-        return Optional.of(socket);
+        dialing.remove(socket);
       }
-      return Optional.empty();
+      ok = true;
+      return new OpenerDial(channel, connected, dialing); // closing the selector deregisters a held one
     } finally {
-      dialing.remove(socket);
-      if (!connected) {
+      if (!ok) {
+        dialing.remove(socket);
         channel.close();
       }
     }
