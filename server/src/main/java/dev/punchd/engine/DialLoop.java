@@ -69,7 +69,6 @@ final class DialLoop {
   private final AddressPace pace;
   private final DialTimeout timeouts = new DialTimeout();
   private final MappingOpener opener; // OFF toward local addresses
-  private long refusalNanos = -1; // the last refusal's round trip; -1 before any
   private long tupleHeldSince = -1; // when re-dials started failing with EADDRNOTAVAIL; -1 when they do not
   private boolean refusedLast; // the last dial was refused: our NAT's flow is closed
   private boolean openerKilled; // an ICMP error ended an opener dial: no more openers in this attempt
@@ -155,7 +154,7 @@ final class DialLoop {
       tupleHeldSince = -1;
       attempt.conclude(socket, peer);
     } catch (ConnectException e) {
-      refusalNanos = System.nanoTime() - start;
+      long refusalNanos = System.nanoTime() - start;
       pace.refused(start, refusalNanos);
       timeouts.refused(refusalNanos);
       refusedLast = true;
@@ -192,7 +191,7 @@ final class DialLoop {
   }
 
   private long openerHoldNanos() {
-    return Math.max(refusalNanos * DialTimeout.REFUSAL_ROUND_TRIPS, MIN_OPENER_HOLD_NANOS);
+    return Math.max(timeouts.refusalRoundTripsNanos(), MIN_OPENER_HOLD_NANOS);
   }
 
   /**

@@ -40,7 +40,7 @@ final class DialTimeout {
     if (refusalNanos < 0) {
       return remainingNanos;
     }
-    long base = Math.max(refusalNanos * REFUSAL_ROUND_TRIPS, MIN_AFTER_REFUSAL.toNanos());
+    long base = Math.max(refusalRoundTripsNanos(), MIN_AFTER_REFUSAL.toNanos());
     long grown = Math.min(MAX_AFTER_REFUSAL.toNanos(), base << Math.min(silent, MAX_DOUBLINGS));
     return Math.min(remainingNanos, Math.max(base, grown));
   }
@@ -59,6 +59,11 @@ final class DialTimeout {
   /** A dial connected. */
   void answered() {
     silent = 0;
+  }
+
+  /** {@link #REFUSAL_ROUND_TRIPS} times the last refusal's round trip (negative before any refusal). */
+  long refusalRoundTripsNanos() {
+    return refusalNanos * REFUSAL_ROUND_TRIPS;
   }
 
   /** Whether the address has refused a dial in this attempt (dials are then bounded). */
