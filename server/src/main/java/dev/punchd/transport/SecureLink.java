@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -45,8 +44,7 @@ public final class SecureLink extends SocketLink {
   private static final byte[] EMPTY = new byte[0];
 
   private final DataInputStream in;
-  private final InputStream underTls; // null: only bytes TLS already decrypted count as arrived
-  private final BatchedSocket batched; // null: every record is sent on its own
+  private final BatchedSocket underTls; // null: only decrypted bytes count as arrived, each record sent alone
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
   private byte[] frame; // guarded by writeLock: DATA frames only, allocated by the first (idle links never need it)
@@ -62,13 +60,13 @@ public final class SecureLink extends SocketLink {
 
   /**
    * Wraps a socket whose TLS handshake has completed, over {@code connected}: what has arrived on it tells
-   * {@link #readMore} whether another TLS record is waiting, so a read takes every record that has arrived.
+   * {@link #readMore} whether another TLS record is waiting, so a read takes every record that has arrived,
+   * and a chunk's records are sent together.
    */
-  public SecureLink(Socket authenticated, Socket connected) throws IOException {
+  public SecureLink(Socket authenticated, BatchedSocket connected) throws IOException {
     super(authenticated);
     this.in = new DataInputStream(socket.getInputStream());
-    this.underTls = connected == null ? null : connected.getInputStream();
-    this.batched = connected instanceof BatchedSocket batching ? batching : null;
+    this.underTls = connected;
     this.out = socket.getOutputStream();
   }
 
@@ -222,7 +220,7 @@ public final class SecureLink extends SocketLink {
 
   /** True when TLS holds decrypted bytes or a record has (begun to) come in on the socket under it. */
   private boolean arrived() throws IOException {
-    return in.available() > 0 || (underTls != null && underTls.available() > 0);
+    return in.available() > 0 || (underTls != null && underTls.getInputStream().available() > 0);
   }
 
   private SocketTimeoutException timedOut() {
@@ -305,15 +303,15 @@ public final class SecureLink extends SocketLink {
   @Override
   public void write(ByteString data) throws IOException {
     int lastFrame = (Math.max(data.size(), 1) - 1) / MAX_FRAME_PAYLOAD * MAX_FRAME_PAYLOAD;
-    if (batched == null || lastFrame == 0) {
+    if (underTls == null || lastFrame == 0) {
       writeFrames(data, 0, data.size());
       return;
     }
-    batched.holdWrites();
+    underTls.holdWrites();
     try {
       writeFrames(data, 0, lastFrame);
     } finally {
-      batched.releaseWrites();
+      underTls.releaseWrites();
     }
     writeFrames(data, lastFrame, data.size());
   }
