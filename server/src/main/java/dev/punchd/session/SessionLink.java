@@ -35,8 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SessionLink implements Link {
   static final int ACK_EVERY = 64 * 1024;
-  /** Bytes of DATA sent in one write to the path, at most: four frames, four TLS records. */
-  static final int WRITE_BATCH = 4 * SessionFrames.MAX_DATA;
+  /** DATA frames sent in one write to the path, at most (each fills one TLS record). */
+  static final int FRAMES_PER_WRITE = 4;
   static final long ACK_DELAY = Duration.ofMillis(20).toNanos();
   private static final long CLOSE_ACK_WAIT_MILLIS = 1000;
 
@@ -181,9 +181,8 @@ public final class SessionLink implements Link {
       }
       next.path.write(SessionFrames.header(SessionFrames.SYNC, 8)
           .concat(UnsafeByteOperations.unsafeWrap(ByteBuffer.allocate(8).putLong(resendFrom).array())));
-      int frames = WRITE_BATCH / SessionFrames.MAX_DATA;
-      for (int from = 0; from < resend.size(); from += frames) {
-        next.path.write(dataFrames(resend.subList(from, Math.min(from + frames, resend.size()))));
+      for (int from = 0; from < resend.size(); from += FRAMES_PER_WRITE) {
+        next.path.write(dataFrames(resend.subList(from, Math.min(from + FRAMES_PER_WRITE, resend.size()))));
       }
       if (resendFin) {
         next.path.write(SessionFrames.header(SessionFrames.FIN, 0));
@@ -252,7 +251,7 @@ public final class SessionLink implements Link {
 
   /**
    * Queues each chunk for resending, waiting while the window is full, then sends it on the current path: the
-   * chunks that fit the window at once (up to {@link #WRITE_BATCH} bytes) in one write, so a TLS path sends
+   * chunks that fit the window at once (up to {@link #FRAMES_PER_WRITE}) in one write, so a TLS path sends
    * their records together.
    */
   @Override
@@ -267,15 +266,13 @@ public final class SessionLink implements Link {
           changed.await();
         }
         throwIfOver();
-        int batch = 0;
         do {
           ByteString chunk = data.substring(done, done + n);
           unacked.add(chunk);
           chunks.add(chunk);
           done += n;
-          batch += n;
           n = Math.min(SessionFrames.MAX_DATA, data.size() - done);
-        } while (n > 0 && batch + n <= WRITE_BATCH && unacked.fits(n, window));
+        } while (n > 0 && chunks.size() < FRAMES_PER_WRITE && unacked.fits(n, window));
         gen = generation;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
