@@ -151,22 +151,12 @@ public final class BatchedSocket extends DelegatingSocket {
     public void write(byte[] b, int off, int len) throws IOException {
       lock.lock();
       try {
-        if (holds.get() == 0) {
-          if (length > 0 && length + len <= GATHER) { // the gathered records and this one in one send
-            System.arraycopy(b, off, buffer, length, len);
-            length += len;
-            sendGathered();
-          } else {
-            sendGathered();
-            raw.write(b, off, len);
-          }
-          return;
-        }
+        boolean held = holds.get() > 0;
         if (length + len > GATHER) {
           sendGathered();
         }
-        if (len >= GATHER) {
-          raw.write(b, off, len);
+        if (len >= GATHER || (!held && length == 0)) {
+          raw.write(b, off, len); // nothing gathered goes with it
           return;
         }
         if (buffer == null) {
@@ -174,6 +164,9 @@ public final class BatchedSocket extends DelegatingSocket {
         }
         System.arraycopy(b, off, buffer, length, len);
         length += len;
+        if (!held) {
+          sendGathered(); // the gathered records and this one in one send
+        }
       } finally {
         lock.unlock();
       }
