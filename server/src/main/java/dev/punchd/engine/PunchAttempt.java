@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -193,8 +194,10 @@ final class PunchAttempt implements RelayCandidates.Sink {
     candidates.add(socket);
     long bound = fromPeerAddress ? timing.handshakeTimeout().toMillis() : STRANGER_HANDSHAKE_MILLIS;
     int timeout = (int) Math.max(1, Math.min(bound, remainingMillis()));
+    AtomicBoolean cutOff = new AtomicBoolean(); // set before the close, so the failure it causes is read as it
     ScheduledFuture<?> cutoff = timer.schedule(() -> {
       if (!nomination.isDecided()) {
+        cutOff.set(true);
         closeQuietly(socket);
       }
     }, timeout, TimeUnit.MILLISECONDS);
@@ -210,14 +213,13 @@ final class PunchAttempt implements RelayCandidates.Sink {
       closeQuietly(socket);
     } catch (Handshaker.HandshakeException e) {
       closeQuietly(socket);
-      boolean cutOff = cutoff.isDone() && !cutoff.isCancelled();
-      String why = cutOff ? "handshake not complete within " + timeout + " ms" : e.getMessage();
+      String why = cutOff.get() ? "handshake not complete within " + timeout + " ms" : e.getMessage();
       if (nomination.wonByCurrentThread()) {
         failAfterWinning(source, e.reason(), why); // decided, so the attempt must report it now
       } else if (!fromPeerAddress) {
         strangers.turnedAway(peer, why);
       } else if (!nomination.isDecided()) {
-        history.handshakeFailed(source, e.reason(), why, cutOff || e.timedOut());
+        history.handshakeFailed(source, e.reason(), why, cutOff.get() || e.timedOut());
         log.debug("connection {}: handshake with {} ({}) failed: {}", connectionId, LogAddresses.of(peer), direction,
             e.getMessage());
       }
