@@ -1,9 +1,10 @@
 package dev.punchd.engine;
 
 import com.google.protobuf.ByteString;
-import dev.punchd.transport.BatchedSocket;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
+import dev.punchd.transport.SecureLink;
+import dev.punchd.transport.tls.TlsSocket;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -78,11 +79,12 @@ public final class DataPipe {
    * As {@link #heapBound(int)}, for a SECURE connection with a session (the default): plus its retransmit
    * window ({@code retransmitWindow} heap bytes of unacknowledged data, kept for a new path), the one message
    * whose array a kept slice may pin beyond the window, the session's buffer of one path read, and the TLS
-   * link's batching buffers ({@link BatchedSocket#HEAP}, once the connection has carried bulk traffic).
+   * link's TLS and frame buffers ({@link TlsSocket#HEAP}, {@link SecureLink#FRAME_HEAP}: once the connection has
+   * carried bulk traffic).
    */
   public static int heapBound(int receiveCapacity, int retransmitWindow) {
     return heapBound(receiveCapacity) + retransmitWindow + EngineSettings.MAX_MESSAGE_BYTES + MAX_READ
-        + BatchedSocket.HEAP;
+        + TlsSocket.HEAP + SecureLink.FRAME_HEAP;
   }
 
   /** Starts moving bytes over the established link, with keepalive and dead-peer detection on. */

@@ -1,6 +1,5 @@
 package dev.punchd.engine;
 
-import dev.punchd.transport.BatchedSocket;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
 import dev.punchd.transport.ProtocolVersionException;
@@ -15,7 +14,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLSocket;
 
 /**
  * SECURE mode (DESIGN section 4): TLS 1.3 with mutual authentication pinned to fingerprints, then the
@@ -156,9 +154,7 @@ public final class TlsCredentials implements Credentials {
   private SecureLink authenticate(Socket socket, String peerFingerprint, int timeoutMillis,
       TlsHandshake.BeforeClientHello gate) throws Handshaker.HandshakeException {
     try {
-      BatchedSocket batched = new BatchedSocket(socket);
-      SSLSocket secured = tls.secure(batched, peerFingerprint, Duration.ofMillis(timeoutMillis), gate);
-      return new SecureLink(secured, batched);
+      return new SecureLink(tls.secure(socket, peerFingerprint, Duration.ofMillis(timeoutMillis), gate));
     } catch (AttemptDecided decided) {
       return null;
     } catch (IOException e) {

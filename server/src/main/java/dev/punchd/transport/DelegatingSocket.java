@@ -12,8 +12,8 @@ import java.nio.channels.SocketChannel;
 import java.util.Set;
 
 /**
- * A connected socket seen through another {@link Socket} object, for SunJSSE to layer an {@code SSLSocket}
- * over (it reads and writes through the layered socket's streams): every method is the connected socket's,
+ * A connected socket seen through another {@link Socket} object, for a TLS socket to layer over (it reads
+ * and writes through the layered socket's streams): every method is the connected socket's,
  * except the streams, which a subclass may wrap. It cannot connect or bind again and has no channel.
  * As thread-safe as the connected socket and the subclass's streams.
  */

@@ -18,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code docs/wire-protocol.md}): a NOMINATE frame picks the connection, DATA frames carry the stream,
  * FIN half-closes, CLOSE ends the connection with a reason, PING keeps an idle path alive. One reader and
  * one writer thread may work at once; {@link #abort} and {@link #close} may be called from any thread and
- * never wait for the TLS layer's record lock longer than {@link #CLOSE_LINGER_SECONDS}: a writer blocked by a
- * peer that does not read holds that lock, so closing then shuts down the TCP socket under it.
+ * never wait for the TLS socket's write lock longer than {@link #CLOSE_LINGER_SECONDS}: a writer blocked by a
+ * peer that does not read holds that lock, so closing then closes the TCP socket under it without close_notify.
  */
 public final class SecureLink extends SocketLink {
   static final int NOMINATE = 1;
@@ -37,6 +37,11 @@ public final class SecureLink extends SocketLink {
   private static final int HEADER = 5;
   /** One frame fills one TLS record (16 KiB). */
   private static final int MAX_FRAME_PAYLOAD = 16 * 1024 - HEADER;
+  private static final int FRAME = HEADER + MAX_FRAME_PAYLOAD;
+  /** DATA frames sent together at most: a 64 KiB chunk in one send. */
+  static final int FRAMES_PER_SEND = 4;
+  /** Heap the frame buffer takes at most (once the link has carried bulk traffic). */
+  public static final int FRAME_HEAP = FRAMES_PER_SEND * FRAME;
   private static final int MAX_CONTROL_PAYLOAD = 1024;
   private static final long ABORT_WAIT_MILLIS = 1000;
   /** How long closing may wait to send TLS close_notify behind a blocked writer before the TCP socket goes. */
@@ -44,29 +49,21 @@ public final class SecureLink extends SocketLink {
   private static final byte[] EMPTY = new byte[0];
 
   private final DataInputStream in;
-  private final BatchedSocket underTls; // null: only decrypted bytes count as arrived, each record sent alone
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
-  private byte[] frame; // guarded by writeLock: DATA frames only, allocated by the first (idle links never need it)
+  private byte[] frames; // guarded by writeLock: DATA frames, one at first (idle links allocate none), grown for bulk
   private int dataLeft; // reader thread only
   private boolean finished; // reader thread only
   private IOException pending; // reader thread only: what ended a readMore that had read bytes, thrown next
   private volatile long peerTimeoutMillis; // 0: no dead-peer detection
 
-  /** Wraps a socket whose TLS handshake (and peer authentication) has completed. */
-  public SecureLink(Socket authenticated) throws IOException {
-    this(authenticated, null);
-  }
-
   /**
-   * Wraps a socket whose TLS handshake has completed, over {@code connected}: what has arrived on it tells
-   * {@link #readMore} whether another TLS record is waiting, so a read takes every record that has arrived,
-   * and a chunk's records are sent together.
+   * Wraps a socket whose TLS handshake (and peer authentication) has completed ({@code TlsSocket}): its input's
+   * {@code available()} tells {@link #readMore} what has arrived, and each write of its output leaves in one send.
    */
-  public SecureLink(Socket authenticated, BatchedSocket connected) throws IOException {
+  public SecureLink(Socket authenticated) throws IOException {
     super(authenticated);
     this.in = new DataInputStream(socket.getInputStream());
-    this.underTls = connected;
     this.out = socket.getOutputStream();
   }
 
@@ -218,9 +215,9 @@ public final class SecureLink extends SocketLink {
     }
   }
 
-  /** True when TLS holds decrypted bytes or a record has (begun to) come in on the socket under it. */
+  /** True when a whole TLS record has arrived (or decrypted bytes wait). */
   private boolean arrived() throws IOException {
-    return in.available() > 0 || (underTls != null && underTls.getInputStream().available() > 0);
+    return in.available() > 0;
   }
 
   private SocketTimeoutException timedOut() {
@@ -296,42 +293,38 @@ public final class SecureLink extends SocketLink {
   }
 
   /**
-   * One DATA frame, and so one TLS record, per 16,379 bytes; the chunk is copied once, into the frame. Over a
-   * {@link BatchedSocket} the records of one chunk leave in as few sends as its batches allow: all but the last
-   * are held, and the last sends them with it.
+   * One DATA frame, and so one TLS record, per 16,379 bytes; the chunk is copied once, into the frames, and up
+   * to {@value #FRAMES_PER_SEND} frames leave in one write (one send).
    */
   @Override
   public void write(ByteString data) throws IOException {
-    int lastFrame = (Math.max(data.size(), 1) - 1) / MAX_FRAME_PAYLOAD * MAX_FRAME_PAYLOAD;
-    if (underTls == null || lastFrame == 0) {
-      writeFrames(data, 0, data.size());
-      return;
-    }
-    underTls.holdWrites();
+    writeLock.lock();
     try {
-      writeFrames(data, 0, lastFrame);
+      for (int done = 0; done < data.size(); ) {
+        int end = Math.min(data.size(), done + FRAMES_PER_SEND * MAX_FRAME_PAYLOAD);
+        int length = 0;
+        for (int from = done; from < end; from += MAX_FRAME_PAYLOAD) {
+          int chunk = Math.min(MAX_FRAME_PAYLOAD, end - from);
+          byte[] buffer = framesFor(length + HEADER + chunk);
+          data.copyTo(buffer, from, length + HEADER, chunk);
+          putHeader(buffer, length, DATA, chunk);
+          length += HEADER + chunk;
+        }
+        out.write(frames, 0, length);
+        out.flush();
+        done = end;
+      }
     } finally {
-      underTls.releaseWrites();
+      writeLock.unlock();
     }
-    writeFrames(data, lastFrame, data.size());
   }
 
-  private void writeFrames(ByteString data, int from, int to) throws IOException {
-    int done = from;
-    while (done < to) {
-      int chunk = Math.min(MAX_FRAME_PAYLOAD, to - done);
-      writeLock.lock();
-      try {
-        if (frame == null) {
-          frame = new byte[HEADER + MAX_FRAME_PAYLOAD];
-        }
-        data.copyTo(frame, done, HEADER, chunk);
-        writeFrameLocked(frame, DATA, chunk);
-      } finally {
-        writeLock.unlock();
-      }
-      done += chunk;
+  /** The frame buffer, grown to {@code bytes} (one frame, or a send's worth). */
+  private byte[] framesFor(int bytes) {
+    if (frames == null || frames.length < bytes) {
+      frames = frames == null ? new byte[Math.max(bytes, FRAME)] : Arrays.copyOf(frames, FRAMES_PER_SEND * FRAME);
     }
+    return frames;
   }
 
   @Override
@@ -344,23 +337,22 @@ public final class SecureLink extends SocketLink {
   private void writeFrame(int type, byte[] payload, int offset, int length) throws IOException {
     byte[] control = new byte[HEADER + length];
     System.arraycopy(payload, offset, control, HEADER, length);
+    putHeader(control, 0, type, length);
     writeLock.lock();
     try {
-      writeFrameLocked(control, type, length);
+      out.write(control, 0, HEADER + length);
+      out.flush();
     } finally {
       writeLock.unlock();
     }
   }
 
-  /** Writes the frame whose {@code length} payload bytes are already in {@code buffer} after the header. */
-  private void writeFrameLocked(byte[] buffer, int type, int length) throws IOException {
-    buffer[0] = (byte) type;
-    buffer[1] = (byte) (length >>> 24);
-    buffer[2] = (byte) (length >>> 16);
-    buffer[3] = (byte) (length >>> 8);
-    buffer[4] = (byte) length;
-    out.write(buffer, 0, HEADER + length);
-    out.flush();
+  private static void putHeader(byte[] buffer, int at, int type, int length) {
+    buffer[at] = (byte) type;
+    buffer[at + 1] = (byte) (length >>> 24);
+    buffer[at + 2] = (byte) (length >>> 16);
+    buffer[at + 3] = (byte) (length >>> 8);
+    buffer[at + 4] = (byte) length;
   }
 
   /**
@@ -397,8 +389,8 @@ public final class SecureLink extends SocketLink {
   }
 
   /**
-   * With SO_LINGER set, the JDK's SSLSocket waits at most that long for its record lock to send close_notify,
-   * then shuts the TCP socket down under the blocked writer.
+   * With SO_LINGER set, the TLS socket waits at most that long for its write lock to send close_notify, then
+   * closes the TCP socket under the blocked writer.
    */
   @Override
   public void close() {

@@ -61,7 +61,7 @@ class SecureLinkReadTest {
       all.writeBytes(f);
     }
     ScriptedSocket socket = new ScriptedSocket(all.toByteArray());
-    return new SecureLink(socket, new BatchedSocket(socket));
+    return new SecureLink(socket);
   }
 
   private static byte[] frame(int type, String payload) {

@@ -4,7 +4,7 @@ import java.security.cert.CertificateException;
 
 /**
  * Thrown by {@link PinnedTrustManager} when the peer's certificate is not the pinned one (and, as the
- * cause of an IOException, by {@link FingerprintHello} when the hellos disagree). SunJSSE
+ * cause of an IOException, by {@link FingerprintHello} when the hellos disagree). The TLS engine
  * keeps it as the cause of the handshake failure, which lets {@link TlsFailure#classify} recognise
  * it. The message shows only fingerprint prefixes.
  */

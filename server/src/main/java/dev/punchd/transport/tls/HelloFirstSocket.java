@@ -6,14 +6,14 @@ import java.io.InputStream;
 import java.net.Socket;
 
 /**
- * What the TLS client layers its {@code SSLSocket} over: the connected socket, except that the first read
+ * What the TLS client reads its records from: the connected socket, except that the first read
  * consumes and checks the peer's punchd hello, which arrives in front of the peer's TLS records. So the
  * client sends its ClientHello right behind its own hello instead of waiting half a round trip for the
  * peer's (docs/wire-protocol.md, "Where the round trips go"). A failed check fails that read, and with it
  * the TLS handshake, with the hello's own exception as the cause ({@link TlsFailure#classify} finds it);
  * every later read fails the same way. Everything else is the connected socket's.
  *
- * <p>Reads come from one thread at a time (SunJSSE reads under its own lock); the other methods are as
+ * <p>Reads come from one thread at a time (the {@link TlsSocket}'s reader); the other methods are as
  * thread-safe as the connected socket's.
  */
 final class HelloFirstSocket extends DelegatingSocket {

@@ -7,11 +7,11 @@ import java.time.Duration;
 
 /**
  * Lets a certificate rejection reach the peer. When we reject the peer's Certificate, the rest of
- * its flight (CertificateVerify and Finished, one record each in SunJSSE) may still be on its way.
- * If it arrives after SunJSSE has sent the alert and closed the socket, our kernel answers with a
+ * its flight (CertificateVerify and Finished) may still be on its way.
+ * If it arrives after we have sent the alert and closed the socket, our kernel answers with a
  * RST and the peer, still writing, fails with "Broken pipe" without ever reading the alert (a third
  * of loopback rejections, measured). Reading those records first makes the close a plain FIN.
- * Stateless and thread-safe; called on the handshake thread while SunJSSE waits for the verdict.
+ * Stateless and thread-safe; called on the handshake thread while the TLS engine waits for the verdict.
  */
 final class PeerFlight {
   static final int RECORDS_AFTER_CERTIFICATE = 2;

@@ -10,7 +10,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Trusts exactly one certificate, identified by its SHA-256 fingerprint, in either role. There is
  * no CA, validity or hostname check: possession of the pinned certificate's key (proven by the TLS
  * 1.3 CertificateVerify) is the whole of the authentication. Being an {@link
- * X509ExtendedTrustManager}, SunJSSE uses it as is instead of wrapping it with endpoint checks.
+ * X509ExtendedTrustManager}, the TLS engines use it as is instead of wrapping it with endpoint checks.
  * Thread-safe if {@code beforeRejecting} is.
  */
 final class PinnedTrustManager extends X509ExtendedTrustManager {

@@ -7,6 +7,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -43,6 +44,10 @@ public record TlsFailure(Kind kind, String message) {
   }
 
   private static final Pattern RECEIVED_ALERT = Pattern.compile("Received fatal alert: (\\w+)");
+  /** BoringSSL's reason for an alert it received, e.g. SSLV3_ALERT_CERTIFICATE_UNKNOWN. */
+  private static final Pattern BORINGSSL_ALERT = Pattern.compile("(?:SSLV3|TLSV1)_ALERT_([A-Z_]+)");
+  private static final String BORINGSSL_NOT_TLS = "not an SSL/TLS record";
+  private static final String BORINGSSL_OTHER_VERSION = "UNSUPPORTED_PROTOCOL";
   private static final Set<String> CERTIFICATE_ALERTS =
       Set.of(
           "bad_certificate",
@@ -89,6 +94,17 @@ public record TlsFailure(Kind kind, String message) {
     Matcher alert = RECEIVED_ALERT.matcher(text);
     if (alert.find()) {
       return Optional.of(fromAlert(alert.group(1)));
+    }
+    Matcher boringAlert = BORINGSSL_ALERT.matcher(text);
+    if (boringAlert.find()) {
+      return Optional.of(fromAlert(boringAlert.group(1).toLowerCase(Locale.ROOT)));
+    }
+    if (text.contains(BORINGSSL_NOT_TLS)) {
+      return Optional.of(new TlsFailure(Kind.PROTOCOL, "peer sent bytes that are not TLS (" + text + ")"));
+    }
+    if (text.contains(BORINGSSL_OTHER_VERSION)) {
+      return Optional.of(new TlsFailure(Kind.PROTOCOL,
+          "peer does not speak TLS 1.3, the only version punchd accepts (protocol_version)"));
     }
     if (cause instanceof SocketTimeoutException) {
       return Optional.of(

@@ -3,55 +3,41 @@ package dev.punchd.transport.tls;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Objects;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 
 /**
  * Secures a connected TCP socket with TLS 1.3 and mutual authentication by pinned fingerprints
  * (DESIGN.md section 4). The TLS client is the side with the lexicographically lower fingerprint;
  * each side accepts only the certificate whose SHA-256 is the fingerprint it was given. Only TLS
- * 1.3 is enabled, with no fallback. Each call uses a fresh JDK {@link SSLContext} (SunJSSE), so no
- * session is ever resumed and every handshake checks the peer's certificate.
- *
- * <p>Closing, as measured with JDK 25's SunJSSE over TLS 1.3 (see TlsHandshakeTest):
- *
- * <ul>
- *   <li>{@code shutdownOutput()} is a true half-close: it sends close_notify and a TCP FIN. The
- *       peer reads the remaining data, then -1, and can still write; we still read what it writes
- *       until it half-closes in turn.
- *   <li>{@code close()} is a duplex close: SunJSSE sends user_canceled before close_notify, on
- *       which the peer's SunJSSE closes its output as well. The peer reads -1 and its next write
- *       fails with a {@code SocketException}.
- *   <li>Once a direction has ended, {@code getInputStream()} or {@code getOutputStream()} throws
- *       {@code SocketException} ("already shutdown"): fetch the streams once, up front. A fetched
- *       input stream keeps returning -1.
- * </ul>
+ * 1.3 is enabled, with no fallback. Engines come from {@link TlsEngines} (BoringSSL where it loads, else
+ * SunJSSE): no session is ever resumed and every handshake checks the peer's certificate. The secured
+ * socket ({@link TlsSocket}) closes with close_notify and has no TLS half-close.
  *
  * <p>Immutable and thread-safe: one instance may secure many sockets concurrently.
  */
 public final class TlsHandshake {
-  private static final String PROTOCOL = "TLSv1.3";
   private static final Duration MAX_FLIGHT_WAIT = Duration.ofSeconds(1);
 
   private final Identity local;
-  private final KeyManager[] keyManagers;
+  private final TlsEngines engines;
 
+  /** Handshakes presenting {@code local}, on the process's {@link TlsEngines#shared() engines}. */
   public TlsHandshake(Identity local) {
+    this(local, TlsEngines.shared());
+  }
+
+  TlsHandshake(Identity local, TlsEngines engines) {
     this.local = Objects.requireNonNull(local, "local");
-    this.keyManagers = new KeyManager[] {new IdentityKeyManager(local)};
+    this.engines = Objects.requireNonNull(engines, "engines");
   }
 
   /**
    * Runs the TLS 1.3 handshake over {@code connected} and returns the secured socket, whose close
    * also closes {@code connected}. The handshake is bounded by {@code timeout} as the socket read
    * timeout (each read waits at most that long); afterwards the read timeout is 0 (none). It also
-   * turns on {@code TCP_NODELAY} and leaves it on: SunJSSE writes a flight as several records, and
+   * turns on {@code TCP_NODELAY} and leaves it on: a flight may leave in more than one send, and
    * Nagle's algorithm against the peer's delayed ACKs added 40-80 ms to every loopback handshake.
    *
    * <p>On return our side of the handshake is complete. On the client side (lower fingerprint) the
@@ -68,7 +54,7 @@ public final class TlsHandshake {
    *     {@code timeout} is not positive
    * @throws IOException if the handshake fails or times out
    */
-  public SSLSocket secure(Socket connected, String peerFingerprint, Duration timeout)
+  public TlsSocket secure(Socket connected, String peerFingerprint, Duration timeout)
       throws IOException {
     return secure(connected, peerFingerprint, timeout, () -> {});
   }
@@ -84,7 +70,7 @@ public final class TlsHandshake {
   }
 
   /** As {@link #secure(Socket, String, Duration)}, with {@code gate} run before the ClientHello. */
-  public SSLSocket secure(
+  public TlsSocket secure(
       Socket connected, String peerFingerprint, Duration timeout, BeforeClientHello gate)
       throws IOException {
     Objects.requireNonNull(connected, "connected");
@@ -103,17 +89,11 @@ public final class TlsHandshake {
     PinnedTrustManager trustManager =
         new PinnedTrustManager(
             expected, () -> PeerFlight.discardRest(connected, min(timeout, MAX_FLIGHT_WAIT)));
-    SSLSocket tls =
-        (SSLSocket)
-            contextTrusting(trustManager)
-                .getSocketFactory()
-                .createSocket(underTls, peerHost(connected), connected.getPort(), true);
+    TlsEngines.Engine engine = engines.engine(client, local, trustManager);
+    TlsSocket tls = new TlsSocket(connected, underTls, engine.engine(), engine.release());
     try {
-      tls.setUseClientMode(client);
-      tls.setEnabledProtocols(new String[] {PROTOCOL});
-      tls.setNeedClientAuth(!client);
       tls.setSoTimeout(readTimeoutMillis);
-      tls.startHandshake();
+      tls.handshake();
       requireEstablished(tls);
       tls.setSoTimeout(0);
       return tls;
@@ -148,32 +128,13 @@ public final class TlsHandshake {
     }
   }
 
-  /**
-   * SunJSSE's {@code startHandshake} returns normally, without a session, when the peer cancels
-   * mid-handshake (user_canceled then close_notify, which is what an {@code SSLSocket.close()}
-   * during the handshake sends).
-   */
-  private static void requireEstablished(SSLSocket tls) throws SSLHandshakeException {
-    if (!PROTOCOL.equals(tls.getSession().getProtocol())) {
+  /** The engine ended the handshake without a TLS 1.3 session: the peer cancelled it. */
+  private static void requireEstablished(TlsSocket tls) throws SSLHandshakeException {
+    if (!TlsEngines.PROTOCOL.equals(tls.session().getProtocol())) {
       throw new SSLHandshakeException(
           "TLS handshake did not complete",
           new EOFException("peer cancelled the TLS handshake and closed the connection"));
     }
-  }
-
-  private SSLContext contextTrusting(PinnedTrustManager trustManager) {
-    try {
-      SSLContext context = SSLContext.getInstance(PROTOCOL);
-      context.init(keyManagers, new TrustManager[] {trustManager}, null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this JDK cannot set up " + PROTOCOL, e);
-    }
-  }
-
-  /** The peer's IP literal, so that no SNI is sent. */
-  private static String peerHost(Socket connected) {
-    return connected.getInetAddress().getHostAddress();
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -188,7 +149,7 @@ public final class TlsHandshake {
     return (int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
   }
 
-  private static void closeAfterFailure(SSLSocket tls, Exception failure) {
+  private static void closeAfterFailure(TlsSocket tls, Exception failure) {
     try {
       tls.close();
     } catch (IOException closeFailure) {

@@ -3,6 +3,7 @@
  * dev.punchd.transport.tls.Identity} per connection (or a persistent one), {@link
  * dev.punchd.transport.tls.TlsHandshake} to secure a punched TCP socket with mutually pinned
  * fingerprints, and {@link dev.punchd.transport.tls.TlsFailure} to explain a failed handshake to
- * users. Uses the JDK's SunJSSE for TLS and BouncyCastle only to issue and store certificates.
+ * users. TLS runs on BoringSSL (grpc-netty-shaded's netty-tcnative) where it loads, else on the JDK's SunJSSE
+ * ({@link dev.punchd.transport.tls.TlsEngines}); BouncyCastle only issues and stores certificates.
  */
 package dev.punchd.transport.tls;

@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLSocket;
 
 /** Runs each end of a connection on its own virtual thread and waits for it, always bounded. */
 final class BothSides implements AutoCloseable {
@@ -25,7 +24,7 @@ final class BothSides implements AutoCloseable {
     return executor.submit(side);
   }
 
-  Future<SSLSocket> secure(Identity local, Socket socket, Identity peer) {
+  Future<TlsSocket> secure(Identity local, Socket socket, Identity peer) {
     return run(() -> new TlsHandshake(local).secure(socket, peer.fingerprint(), HANDSHAKE_TIMEOUT));
   }
 

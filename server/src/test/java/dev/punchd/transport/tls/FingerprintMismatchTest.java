@@ -10,7 +10,6 @@ import dev.punchd.transport.tls.TlsFailure.Kind;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.concurrent.Future;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -70,7 +69,7 @@ class FingerprintMismatchTest {
   private Future<Outcome> sendAndReceive(Identity local, Socket socket, Identity expectedPeer) {
     return sides.run(
         () -> {
-          SSLSocket tls;
+          TlsSocket tls;
           try {
             tls =
                 new TlsHandshake(local)

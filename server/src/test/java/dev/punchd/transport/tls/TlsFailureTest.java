@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.concurrent.Future;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +39,7 @@ class TlsFailureTest {
   @Test
   void plainBytesInsteadOfAServerHelloFailAsProtocolError() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> tlsClient = sides.secure(ids.lower(), pair.acceptor(), ids.higher());
+      Future<TlsSocket> tlsClient = sides.secure(ids.lower(), pair.acceptor(), ids.higher());
       Socket plainPeer = pair.dialer();
       helloAs(ids.higher(), plainPeer, ids.lower());
       assertThat(plainPeer.getInputStream().read()).as("ClientHello record type").isEqualTo(22);
@@ -55,20 +54,20 @@ class TlsFailureTest {
   @Test
   void plainBytesInsteadOfAClientHelloFailAsProtocolError() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> tlsServer = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      Future<TlsSocket> tlsServer = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
       helloAs(ids.lower(), pair.dialer(), ids.higher());
       write(pair.dialer(), "GET / HTTP/1.1\r\nHost: punchd\r\n\r\n".getBytes(US_ASCII));
 
       TlsFailure failure = TlsFailure.classify(failureOf(tlsServer));
       assertThat(failure.kind()).isIn(Kind.PROTOCOL, Kind.PEER_CLOSED);
-      assertThat(failure.message()).contains("Unsupported or unrecognized SSL message");
+      assertThat(failure.message()).contains("not TLS");
     }
   }
 
   @Test
   void plainBytesInsteadOfAHelloFailAsProtocolError() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> ours = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      Future<TlsSocket> ours = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
       write(pair.dialer(), "GET / HTTP/1.1\r\nHost: punchd\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
           .getBytes(US_ASCII));
 
@@ -82,7 +81,7 @@ class TlsFailureTest {
   @Test
   void aSilentPeerTimesOutAndTheSocketIsClosed() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> tlsServer =
+      Future<TlsSocket> tlsServer =
           sides.run(
               () ->
                   new TlsHandshake(ids.higher())
@@ -98,7 +97,7 @@ class TlsFailureTest {
   void aPeerThatHangsUpFailsAsPeerClosed(boolean weAreClient) throws Exception {
     try (SocketPair pair = SocketPair.open()) {
       pair.dialer().close();
-      Future<SSLSocket> ours =
+      Future<TlsSocket> ours =
           weAreClient
               ? sides.secure(ids.lower(), pair.acceptor(), ids.higher())
               : sides.secure(ids.higher(), pair.acceptor(), ids.lower());
@@ -112,7 +111,7 @@ class TlsFailureTest {
   void aPeerThatCancelsTheHandshakeWithAlertsFailsAsPeerClosed(
       boolean weAreClient, boolean userCanceledFirst) throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> ours =
+      Future<TlsSocket> ours =
           weAreClient
               ? sides.secure(ids.lower(), pair.acceptor(), ids.higher())
               : sides.secure(ids.higher(), pair.acceptor(), ids.lower());
@@ -132,13 +131,13 @@ class TlsFailureTest {
   @Test
   void aTls12OnlyPeerIsRefusedWithoutFallback() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> ours = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      Future<TlsSocket> ours = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
       Future<Void> legacyPeer =
           sides.run(
               () -> {
                 helloAs(ids.lower(), pair.dialer(), ids.higher());
-                SSLSocket legacy =
-                    (SSLSocket)
+                javax.net.ssl.SSLSocket legacy =
+                    (javax.net.ssl.SSLSocket)
                         SSLContext.getDefault()
                             .getSocketFactory()
                             .createSocket(pair.dialer(), null, pair.dialer().getPort(), true);
@@ -160,10 +159,10 @@ class TlsFailureTest {
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         TamperingRelay relay = TamperingRelay.start(listener.getLocalSocketAddress());
         SocketPair pair = SocketPair.open(listener, relay.address())) {
-      Future<SSLSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
-      Future<SSLSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
-      SSLSocket sender = await(dialer);
-      SSLSocket receiver = await(acceptor);
+      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      TlsSocket sender = await(dialer);
+      TlsSocket receiver = await(acceptor);
       write(sender, SECRET);
       assertThat(readExactly(receiver, SECRET.length)).as("relayed untouched").isEqualTo(SECRET);
 

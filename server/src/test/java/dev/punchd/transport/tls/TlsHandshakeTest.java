@@ -2,6 +2,7 @@ package dev.punchd.transport.tls;
 
 import static dev.punchd.transport.tls.BothSides.HANDSHAKE_TIMEOUT;
 import static dev.punchd.transport.tls.BothSides.await;
+import static dev.punchd.transport.tls.BothSides.failureOf;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,7 +20,6 @@ import java.util.Random;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,13 +37,14 @@ class TlsHandshakeTest {
   @Test
   void authenticatesBothSidesWithTls13AndCarriesDataBothWaysAtOnce() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
-      Future<SSLSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
-      SSLSocket client = await(dialer);
-      SSLSocket server = await(acceptor);
+      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      TlsSocket client = await(dialer);
+      TlsSocket server = await(acceptor);
 
-      assertThat(client.getSession().getProtocol()).isEqualTo("TLSv1.3");
-      assertThat(server.getNeedClientAuth()).isTrue();
+      assertThat(client.session().getProtocol()).isEqualTo("TLSv1.3");
+      assertThat(client.isClient()).isTrue();
+      assertThat(server.isClient()).isFalse();
       assertThat(peerFingerprint(client)).isEqualTo(ids.higher().fingerprint());
       assertThat(peerFingerprint(server)).isEqualTo(ids.lower().fingerprint());
       assertThat(client.getSoTimeout()).isZero();
@@ -67,8 +68,8 @@ class TlsHandshakeTest {
     try (SocketPair pair = SocketPair.open()) {
       Socket lowerSocket = lowerDials ? pair.dialer() : pair.acceptor();
       Socket higherSocket = lowerDials ? pair.acceptor() : pair.dialer();
-      Future<SSLSocket> lower;
-      Future<SSLSocket> higher;
+      Future<TlsSocket> lower;
+      Future<TlsSocket> higher;
       if (lowerStartsFirst) {
         lower = sides.secure(ids.lower(), lowerSocket, ids.higher());
         InputStream higherIn = higherSocket.getInputStream();
@@ -89,8 +90,8 @@ class TlsHandshakeTest {
         lower = sides.secure(ids.lower(), lowerSocket, ids.higher());
       }
 
-      assertThat(await(lower).getUseClientMode()).isTrue();
-      assertThat(await(higher).getUseClientMode()).isFalse();
+      assertThat(await(lower).isClient()).isTrue();
+      assertThat(await(higher).isClient()).isFalse();
       write(await(lower), new byte[] {7});
       assertThat(readExactly(await(higher), 1)).containsExactly(7);
     }
@@ -99,7 +100,7 @@ class TlsHandshakeTest {
   @Test
   void theTlsClientSendsItsClientHelloRightBehindItsHelloWithoutWaitingForThePeers() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> client = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<TlsSocket> client = sides.secure(ids.lower(), pair.dialer(), ids.higher());
       Socket silentPeer = pair.acceptor();
       silentPeer.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
       DataInputStream in = new DataInputStream(silentPeer.getInputStream());
@@ -119,7 +120,7 @@ class TlsHandshakeTest {
   void aGateBeforeTheClientHelloHoldsTlsButNeverTheHelloAndMayAbandonTheHandshake() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
       java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
-      Future<SSLSocket> client = sides.run(() -> new TlsHandshake(ids.lower()).secure(pair.dialer(),
+      Future<TlsSocket> client = sides.run(() -> new TlsHandshake(ids.lower()).secure(pair.dialer(),
           ids.higher().fingerprint(), HANDSHAKE_TIMEOUT, () -> {
             try {
               open.await();
@@ -145,7 +146,7 @@ class TlsHandshakeTest {
   void theTlsClientChecksThePeersHelloInFrontOfItsTlsRecords() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
       Identity stranger = Identity.generate();
-      Future<SSLSocket> client = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<TlsSocket> client = sides.secure(ids.lower(), pair.dialer(), ids.higher());
       Socket peer = pair.acceptor();
       FingerprintHello.send(peer, stranger.fingerprint(), ids.lower().fingerprint());
 
@@ -159,12 +160,12 @@ class TlsHandshakeTest {
   void acceptsThePeerFingerprintInUppercase() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
       String upper = ids.higher().fingerprint().toUpperCase(Locale.ROOT);
-      Future<SSLSocket> client =
+      Future<TlsSocket> client =
           sides.run(
               () -> new TlsHandshake(ids.lower()).secure(pair.dialer(), upper, HANDSHAKE_TIMEOUT));
-      Future<SSLSocket> server = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      Future<TlsSocket> server = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
       assertThat(peerFingerprint(await(client))).isEqualTo(ids.higher().fingerprint());
-      assertThat(await(server).getSession().getProtocol()).isEqualTo("TLSv1.3");
+      assertThat(await(server).session().getProtocol()).isEqualTo("TLSv1.3");
     }
   }
 
@@ -188,42 +189,58 @@ class TlsHandshakeTest {
   }
 
   @Test
-  void shutdownOutputIsAHalfCloseThePeerCanStillAnswer() throws Exception {
+  void closeSendsCloseNotifyAfterTheDataAndEndsThePeersOutputToo() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
-      Future<SSLSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
-      SSLSocket closing = await(dialer);
-      SSLSocket peer = await(acceptor);
+      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      TlsSocket closing = await(dialer);
+      TlsSocket peer = await(acceptor);
 
       write(closing, "last words".getBytes(US_ASCII));
-      closing.shutdownOutput();
+      closing.close();
       InputStream peerIn = peer.getInputStream();
       assertThat(new String(peerIn.readAllBytes(), US_ASCII)).isEqualTo("last words");
-      assertThat(peerIn.read()).isEqualTo(-1);
-      assertThatThrownBy(peer::getInputStream)
-          .as("JDK: asking for the input stream again once it has ended")
+      assertThat(peerIn.read()).as("still ended").isEqualTo(-1);
+      assertThatThrownBy(() -> write(peer, new byte[] {1})).isInstanceOf(SocketException.class);
+      assertThatThrownBy(closing::shutdownOutput)
+          .as("no TLS half-close")
           .isInstanceOf(SocketException.class);
-
-      write(peer, "reply".getBytes(US_ASCII));
-      assertThat(readExactly(closing, 5)).isEqualTo("reply".getBytes(US_ASCII));
-      peer.shutdownOutput();
-      assertThat(closing.getInputStream().read()).isEqualTo(-1);
     }
   }
 
   @Test
-  void closeIsADuplexCloseThatAlsoEndsThePeersOutput() throws Exception {
+  void closeWithLingerZeroSendsNoCloseNotifySoThePeerSeesTruncation() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<SSLSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
-      Future<SSLSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
-      SSLSocket closing = await(dialer);
-      SSLSocket peer = await(acceptor);
+      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      TlsSocket closing = await(dialer);
+      TlsSocket peer = await(acceptor);
 
-      OutputStream peerOut = peer.getOutputStream();
+      closing.setSoLinger(true, 0);
       closing.close();
-      assertThat(peer.getInputStream().read()).isEqualTo(-1);
-      assertThatThrownBy(() -> peerOut.write(1)).isInstanceOf(SocketException.class);
-      assertThatThrownBy(peer::getOutputStream).isInstanceOf(SocketException.class);
+      assertThatThrownBy(() -> peer.getInputStream().read()).isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
+  void closeIsNotHeldUpByAWriterBlockedOnAPeerThatDoesNotRead() throws Exception {
+    try (SocketPair pair = SocketPair.open()) {
+      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      TlsSocket writer = await(dialer);
+      await(acceptor); // never reads
+      AtomicReference<Thread> writing = new AtomicReference<>();
+      Future<Void> blocked = sides.run(() -> {
+        writing.set(Thread.currentThread());
+        byte[] chunk = new byte[64 * 1024];
+        while (true) {
+          writer.getOutputStream().write(chunk);
+        }
+      });
+      awaitCondition(() -> writing.get() != null && isParked(writing.get()), "the writer blocks");
+      writer.setSoLinger(true, 1);
+      writer.close();
+      assertThat(failureOf(blocked)).isInstanceOf(SocketException.class);
     }
   }
 
@@ -236,8 +253,8 @@ class TlsHandshakeTest {
     throw new AssertionError("no IOException in " + thrown, thrown);
   }
 
-  static String peerFingerprint(SSLSocket socket) throws Exception {
-    return Fingerprints.of((X509Certificate) socket.getSession().getPeerCertificates()[0]);
+  static String peerFingerprint(TlsSocket socket) throws Exception {
+    return Fingerprints.of((X509Certificate) socket.session().getPeerCertificates()[0]);
   }
 
   static byte[] readExactly(Socket socket, int length) throws IOException {

@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.Future;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,10 +56,10 @@ class TlsLoopbackBenchmark {
   void singleStreamThroughput() throws Exception {
     try (SocketPair plain = SocketPair.open();
         SocketPair forTls = SocketPair.open()) {
-      Future<SSLSocket> dialer = sides.secure(ids.lower(), forTls.dialer(), ids.higher());
-      Future<SSLSocket> acceptor = sides.secure(ids.higher(), forTls.acceptor(), ids.lower());
-      SSLSocket tlsSender = await(dialer);
-      SSLSocket tlsReceiver = await(acceptor);
+      Future<TlsSocket> dialer = sides.secure(ids.lower(), forTls.dialer(), ids.higher());
+      Future<TlsSocket> acceptor = sides.secure(ids.higher(), forTls.acceptor(), ids.lower());
+      TlsSocket tlsSender = await(dialer);
+      TlsSocket tlsReceiver = await(acceptor);
       plain.dialer().setTcpNoDelay(true);
       plain.acceptor().setTcpNoDelay(true);
 
@@ -72,7 +71,7 @@ class TlsLoopbackBenchmark {
                 + " TLS 1.3 (%s) %.0f MB/s = %.2fx%n",
             round,
             plainMbPerSecond,
-            tlsSender.getSession().getCipherSuite(),
+            tlsSender.session().getCipherSuite(),
             tlsMbPerSecond,
             tlsMbPerSecond / plainMbPerSecond);
       }
@@ -82,8 +81,8 @@ class TlsLoopbackBenchmark {
   private double timeHandshake() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
       long start = System.nanoTime();
-      Future<SSLSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
-      Future<SSLSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
+      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
+      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
       await(dialer);
       await(acceptor);
       return (System.nanoTime() - start) / 1e6;
