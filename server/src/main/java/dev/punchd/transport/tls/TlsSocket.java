@@ -39,13 +39,18 @@ public final class TlsSocket extends DelegatingSocket {
   static final int BATCH = 64 * 1024;
   /** Each buffer's first size: a handshake flight fits. */
   static final int INITIAL = 4 * 1024;
-  /** Largest TLS 1.3 record on the wire: header, 16 KiB of plaintext, content type and AEAD tag. */
-  static final int MAX_RECORD = 5 + 16 * 1024 + 256;
+  /**
+   * Room for one record, or one record's plaintext: a TLS 1.3 record is at most 5 + 16,384 + 256 bytes on the
+   * wire, and neither engine asks for more than 16,709 bytes of buffer (SunJSSE's packet size).
+   */
+  static final int RECORD_ROOM = 20 * 1024;
   private static final int MAX_PLAINTEXT = 16 * 1024;
+  /** TLS 1.3 record overhead with AES-GCM or ChaCha20-Poly1305: header, content type, tag. */
+  private static final int RECORD_OVERHEAD = 5 + 1 + 16;
   /** Bytes of records gathered for one send, at most. */
-  private static final int MAX_OUT = BATCH + 4 * MAX_RECORD;
-  /** Heap this socket's buffers take at most (input batch, one record decrypted, one send). */
-  public static final int HEAP = BATCH + MAX_RECORD + MAX_PLAINTEXT + MAX_OUT;
+  private static final int MAX_OUT = BATCH + RECORD_ROOM;
+  /** Heap this socket's buffers take at most: a batch of records read, one decrypted, a send's worth. */
+  public static final int HEAP = BATCH + RECORD_ROOM + RECORD_ROOM + MAX_OUT;
   private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
   private static final byte ALERT_RECORD = 21;
   private static final byte CLOSE_NOTIFY = 0;
@@ -109,7 +114,7 @@ public final class TlsSocket extends DelegatingSocket {
           return;
         }
         if (!netIn.hasRemaining()) {
-          netIn = grow(netIn, MAX_RECORD);
+          netIn = grow(netIn, RECORD_ROOM);
         }
         readOrFail();
       }
@@ -139,6 +144,16 @@ public final class TlsSocket extends DelegatingSocket {
   /** The TLS session: protocol, cipher suite, the peer's certificate as the handshake checked it. */
   public SSLSession session() {
     return engine.getSession();
+  }
+
+  /** Heap bytes the buffers hold now (for tests of the memory bound). */
+  int bufferBytes() {
+    writeLock.lock();
+    try {
+      return netIn.capacity() + appIn.capacity() + netOut.capacity();
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /** True on the TLS client's side. */
@@ -191,7 +206,7 @@ public final class TlsSocket extends DelegatingSocket {
               continue; // a record with nothing for the application (a session ticket)
             }
             if (!netIn.hasRemaining()) {
-              netIn = grow(netIn, MAX_RECORD); // the record is larger than the buffer
+              netIn = grow(netIn, RECORD_ROOM); // the record is larger than the buffer
             }
           }
         }
@@ -223,7 +238,7 @@ public final class TlsSocket extends DelegatingSocket {
   }
 
   private int applicationBufferSize() {
-    return Math.max(engine.getSession().getApplicationBufferSize(), MAX_PLAINTEXT);
+    return Math.max(engine.getSession().getApplicationBufferSize(), appIn.capacity() * 2);
   }
 
   private SSLEngineResult unwrap() throws IOException {
@@ -241,8 +256,8 @@ public final class TlsSocket extends DelegatingSocket {
 
   /** Reads what has arrived into {@code netIn} (growing it to a batch when more is waiting); false at EOF. */
   private boolean readRecords() throws IOException {
-    if (netIn.capacity() < BATCH + MAX_RECORD && rawIn.available() > netIn.remaining()) {
-      netIn = grow(netIn, BATCH + MAX_RECORD);
+    if (netIn.capacity() < BATCH + RECORD_ROOM && rawIn.available() > netIn.remaining()) {
+      netIn = grow(netIn, BATCH + RECORD_ROOM);
     }
     int n = rawIn.read(netIn.array(), netIn.arrayOffset() + netIn.position(), netIn.remaining());
     if (n < 0) {
@@ -263,7 +278,7 @@ public final class TlsSocket extends DelegatingSocket {
       boolean flush = !src.hasRemaining();
       int records = (src.remaining() + MAX_PLAINTEXT - 1) / MAX_PLAINTEXT;
       if (netOut.capacity() < MAX_OUT && records > 1) {
-        netOut = ByteBuffer.allocate(Math.min(MAX_OUT, src.remaining() + records * (MAX_RECORD - MAX_PLAINTEXT)));
+        netOut = ByteBuffer.allocate(Math.min(MAX_OUT, src.remaining() + records * RECORD_OVERHEAD));
       }
       SSLEngineResult result;
       do {
@@ -273,7 +288,7 @@ public final class TlsSocket extends DelegatingSocket {
           if (netOut.position() > 0) {
             send();
           } else {
-            netOut = grow(netOut, Math.max(engine.getSession().getPacketBufferSize(), MAX_RECORD));
+            netOut = grow(netOut, Math.max(engine.getSession().getPacketBufferSize(), netOut.capacity() * 2));
           }
         } else if (result.getStatus() == Status.CLOSED) {
           send();
