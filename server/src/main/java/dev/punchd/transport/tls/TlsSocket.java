@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLEngine;
@@ -340,25 +341,41 @@ public final class TlsSocket extends DelegatingSocket {
     }
     try {
       int linger = connected.getSoLinger(); // -1: off, wait as for 1 s
-      if (linger != 0 && writeLock.tryLock(Math.max(linger, 1), TimeUnit.SECONDS)) {
-        try {
-          engine.closeOutbound();
-          wrapAndSend(NOTHING);
-        } finally {
-          writeLock.unlock();
-        }
+      if (linger != 0) {
+        sendCloseNotifyWithin(Duration.ofSeconds(Math.max(linger, 1)));
       }
-    } catch (IOException | InterruptedException e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      // closing anyway: the peer sees the connection end without close_notify
     } finally {
       try {
-        connected.close();
+        connected.close(); // also ends a close_notify still blocked in its send
       } finally {
         release.run();
       }
+    }
+  }
+
+  /**
+   * Sends close_notify if the writer is free and the send completes within {@code bound}: a peer that does not
+   * read can block the send itself once the socket's send buffer is full, so it runs on a thread of its own.
+   */
+  private void sendCloseNotifyWithin(Duration bound) {
+    Thread sender = Thread.ofVirtual().name("tls-close-notify").start(() -> {
+      try {
+        if (writeLock.tryLock(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+          try {
+            engine.closeOutbound();
+            wrapAndSend(NOTHING);
+          } finally {
+            writeLock.unlock();
+          }
+        }
+      } catch (IOException | InterruptedException e) {
+        // closing anyway: the peer sees the connection end without close_notify
+      }
+    });
+    try {
+      sender.join(bound);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -28,6 +28,16 @@ final class BothSides implements AutoCloseable {
     return run(() -> new TlsHandshake(local).secure(socket, peer.fingerprint(), HANDSHAKE_TIMEOUT));
   }
 
+  /** Both ends of a secured pair: the lower fingerprint dials and is the TLS client. */
+  record Secured(TlsSocket client, TlsSocket server) {}
+
+  /** Secures both ends of {@code pair} at once and waits for both. */
+  Secured secure(IdentityPair ids, SocketPair pair) throws Exception {
+    Future<TlsSocket> dialer = secure(ids.lower(), pair.dialer(), ids.higher());
+    Future<TlsSocket> acceptor = secure(ids.higher(), pair.acceptor(), ids.lower());
+    return new Secured(await(dialer), await(acceptor));
+  }
+
   static <T> T await(Future<T> side) throws Exception {
     try {
       return side.get(WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);

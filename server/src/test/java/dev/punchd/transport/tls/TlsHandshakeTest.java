@@ -191,10 +191,9 @@ class TlsHandshakeTest {
   @Test
   void closeSendsCloseNotifyAfterTheDataAndEndsThePeersOutputToo() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
-      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
-      TlsSocket closing = await(dialer);
-      TlsSocket peer = await(acceptor);
+      BothSides.Secured secured = sides.secure(ids, pair);
+      TlsSocket closing = secured.client();
+      TlsSocket peer = secured.server();
 
       write(closing, "last words".getBytes(US_ASCII));
       closing.close();
@@ -211,10 +210,9 @@ class TlsHandshakeTest {
   @Test
   void closeWithLingerZeroSendsNoCloseNotifySoThePeerSeesTruncation() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
-      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
-      TlsSocket closing = await(dialer);
-      TlsSocket peer = await(acceptor);
+      BothSides.Secured secured = sides.secure(ids, pair);
+      TlsSocket closing = secured.client();
+      TlsSocket peer = secured.server();
 
       closing.setSoLinger(true, 0);
       closing.close();
@@ -225,10 +223,7 @@ class TlsHandshakeTest {
   @Test
   void closeIsNotHeldUpByAWriterBlockedOnAPeerThatDoesNotRead() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
-      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
-      TlsSocket writer = await(dialer);
-      await(acceptor); // never reads
+      TlsSocket writer = sides.secure(ids, pair).client(); // the server never reads
       AtomicReference<Thread> writing = new AtomicReference<>();
       Future<Void> blocked = sides.run(() -> {
         writing.set(Thread.currentThread());

@@ -22,10 +22,9 @@ class TlsSocketTest {
   @Test
   void buffersStaySmallForHandshakeAndChatAndWithinTheBoundUnderBulk() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
-      Future<TlsSocket> dialer = sides.secure(ids.lower(), pair.dialer(), ids.higher());
-      Future<TlsSocket> acceptor = sides.secure(ids.higher(), pair.acceptor(), ids.lower());
-      TlsSocket client = await(dialer);
-      TlsSocket server = await(acceptor);
+      BothSides.Secured secured = sides.secure(ids, pair);
+      TlsSocket client = secured.client();
+      TlsSocket server = secured.server();
       for (int i = 0; i < 10; i++) {
         write(client, new byte[100]);
         readExactly(server, 100);
