@@ -184,6 +184,21 @@ class TlsFailureTest {
         .isEqualTo(new TlsFailure(Kind.PROTOCOL, "TLS handshake failed: No route to host"));
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "error:10000416:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_UNKNOWN, REJECTED_BY_PEER, peer rejected our certificate",
+    "error:1000042a:SSL routines:OPENSSL_internal:SSLV3_ALERT_BAD_CERTIFICATE, REJECTED_BY_PEER, peer rejected our certificate",
+    "error:10000418:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA, REJECTED_BY_PEER, peer rejected our certificate",
+    "error:10000410:SSL routines:OPENSSL_internal:SSLV3_ALERT_HANDSHAKE_FAILURE, PROTOCOL, peer sent TLS alert handshake_failure",
+    "error:100000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_PROTOCOL, PROTOCOL, protocol_version",
+    "not an SSL/TLS record: 474554202f20485454502f312e310d0a, PROTOCOL, peer sent bytes that are not TLS"
+  })
+  void boringSslsReasonsAreClassifiedAsTheJdksAlertsAre(String message, Kind kind, String explained) {
+    TlsFailure failure = TlsFailure.classify(new SSLException(message));
+    assertThat(failure.kind()).isEqualTo(kind);
+    assertThat(failure.message()).contains(explained);
+  }
+
   /** A TLS alert record before any keys exist: type 21, TLS 1.2 record version, level warning. */
   private static byte[] plaintextWarningAlert(byte description) {
     return new byte[] {21, 3, 3, 0, 2, 1, description};
