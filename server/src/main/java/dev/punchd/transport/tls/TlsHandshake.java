@@ -2,6 +2,8 @@ package dev.punchd.transport.tls;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Objects;
@@ -89,8 +91,10 @@ public final class TlsHandshake {
     PinnedTrustManager trustManager =
         new PinnedTrustManager(
             expected, () -> PeerFlight.discardRest(connected, min(timeout, MAX_FLIGHT_WAIT)));
+    InputStream recordsIn = underTls.getInputStream();
+    OutputStream recordsOut = connected.getOutputStream();
     TlsEngines.Engine engine = engines.engine(client, local, trustManager);
-    TlsSocket tls = new TlsSocket(connected, underTls, engine.engine(), engine.release());
+    TlsSocket tls = new TlsSocket(connected, recordsIn, recordsOut, engine.engine(), engine.release());
     try {
       tls.setSoTimeout(readTimeoutMillis);
       tls.handshake();

@@ -72,15 +72,18 @@ public final class TlsSocket extends DelegatingSocket {
   private boolean closed; // guarded by closeLock
 
   /**
-   * @param connected the TCP socket, written to directly
-   * @param underTls what records are read from (the connected socket, or a view of it)
+   * Does no I/O and cannot fail, so whoever made {@code engine} hands its release over here at once.
+   *
+   * @param connected the TCP socket, closed with this one
+   * @param recordsIn what records are read from (the connected socket's input, or a view of it)
+   * @param recordsOut the connected socket's output
    * @param release run once when this socket closes: frees what the engine holds
    */
-  TlsSocket(Socket connected, Socket underTls, SSLEngine engine, Runnable release) throws IOException {
+  TlsSocket(Socket connected, InputStream recordsIn, OutputStream recordsOut, SSLEngine engine, Runnable release) {
     super(connected);
     this.engine = engine;
-    this.rawIn = underTls.getInputStream();
-    this.rawOut = connected.getOutputStream();
+    this.rawIn = recordsIn;
+    this.rawOut = recordsOut;
     this.release = release;
   }
 
