@@ -25,6 +25,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes the {@link SSLEngine} of each handshake: TLS 1.3 only, mutual, with the local identity's key and a
@@ -55,7 +56,18 @@ final class TlsEngines {
   record Engine(SSLEngine engine, Runnable release) {}
 
   private static final class Shared {
-    static final TlsEngines INSTANCE = new TlsEngines(OpenSsl.isAvailable() ? Provider.BORINGSSL : Provider.JDK);
+    static final TlsEngines INSTANCE = create();
+
+    private static TlsEngines create() {
+      if (OpenSsl.isAvailable()) {
+        LoggerFactory.getLogger(TlsEngines.class).debug("TLS 1.3 on BoringSSL ({})", OpenSsl.versionString());
+        return new TlsEngines(Provider.BORINGSSL);
+      }
+      LoggerFactory.getLogger(TlsEngines.class).warn("BoringSSL (netty-tcnative) does not load on this platform"
+          + " ({}): TLS runs on the JDK's SunJSSE, with 3-5 times the CPU per handshake",
+          OpenSsl.unavailabilityCause().toString());
+      return new TlsEngines(Provider.JDK);
+    }
   }
 
   private final Provider provider;
