@@ -245,6 +245,9 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
           elapsed.toMillis(), relayName.isEmpty() ? "" : " through relay " + relayName);
     }
     hub.deliver();
+    if (sessions != null) {
+      sessions.watchForNewPaths(); // after Established: a listener and an attempt's threads are not on the path
+    }
   }
 
   private boolean peerRelayed(Link winner) {

@@ -124,7 +124,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
 
   /**
    * Agrees on the session over the nominated path, within the handshake timeout (the path is closed after);
-   * a relayed path gets the smaller send window.
+   * a relayed path gets the smaller send window. Starts nothing else: the caller reports Established first and
+   * then calls {@link #watchForNewPaths}.
    */
   Link open(Link nominated, boolean relayed) throws IOException {
     ScheduledFuture<?> cutoff = timer.schedule(nominated::close, timing.handshakeTimeout().toMillis(),
@@ -140,14 +141,26 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
         pathLocal = nominated.localAddress();
         pathRemote = nominated.remoteAddress();
         pathKind = relayed ? PathKind.RELAY : PathKind.DIRECT;
-        standBy();
-        if (relayed) {
-          scheduleUpgrade();
-        }
       }
       return opened;
     } finally {
       cutoff.cancel(false);
+    }
+  }
+
+  /**
+   * After the session {@link #open}ed and Established was published: keeps the port listening for the peer's
+   * new paths and, on a relayed path, schedules the first upgrade attempt. Off the establishment path, as binding
+   * a listener and starting an attempt's threads cost the punch time and nothing needs them before. A path lost
+   * meanwhile has started its re-punch instead, and a cancelled session starts nothing.
+   */
+  synchronized void watchForNewPaths() {
+    if (cancelled || lost || attempt != null) {
+      return; // closed meanwhile, or a re-punch runs already
+    }
+    standBy();
+    if (pathKind == PathKind.RELAY) {
+      scheduleUpgrade();
     }
   }
 

@@ -1,0 +1,94 @@
+package dev.punchd.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.punchd.testing.Awaiting;
+import dev.punchd.transport.Link;
+import dev.punchd.transport.MappingOpener;
+import dev.punchd.transport.RawLink;
+import dev.punchd.transport.SharedPort;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a session does on the establishment path ({@link PathResume#open}): agree on the session over the
+ * nominated path and nothing else. The standby listener for the peer's later paths (a bound socket and an
+ * attempt's threads) starts only with {@link PathResume#watchForNewPaths}, which the connection calls once
+ * Established is published.
+ */
+class SessionEstablishmentTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stopTimer() {
+    timer.shutdownNow();
+  }
+
+  @Test
+  void openingTheSessionStartsNoListenerAndWatchingForNewPathsDoes() throws Exception {
+    try (SharedPort port = SharedPort.bind(PortRange.ANY);
+        ServerSocket peerEnd = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket nominated = new Socket(InetAddress.getLoopbackAddress(), peerEnd.getLocalPort());
+        Socket atPeer = peerEnd.accept()) {
+      port.stopPunching(); // as the decided attempt leaves it
+      PathResume resume = pathResume(port, peerEnd.getLocalPort());
+
+      Link session = resume.open(new RawLink(nominated), false); // controlling: sends OPEN, waits for nothing
+
+      assertThat(accepts(port.port())).as("port %s listens right after the session opened", port.port()).isFalse();
+      resume.watchForNewPaths();
+      Awaiting.until(TIMEOUT, "the standby listener on port " + port.port(), () -> accepts(port.port()));
+      resume.cancel();
+      session.close();
+    }
+  }
+
+  @Test
+  void aCancelledSessionStartsNoListener() throws Exception {
+    try (SharedPort port = SharedPort.bind(PortRange.ANY);
+        ServerSocket peerEnd = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket nominated = new Socket(InetAddress.getLoopbackAddress(), peerEnd.getLocalPort());
+        Socket atPeer = peerEnd.accept()) {
+      port.stopPunching();
+      PathResume resume = pathResume(port, peerEnd.getLocalPort());
+      Link session = resume.open(new RawLink(nominated), false);
+
+      resume.cancel(); // the connection closed between Established and watching
+      resume.watchForNewPaths();
+
+      assertThat(accepts(port.port())).as("port %s listens for a closed connection", port.port()).isFalse();
+      session.close();
+    }
+  }
+
+  private PathResume pathResume(SharedPort port, int peerPort) {
+    Handshaker never = (socket, nomination, timeoutMillis) -> Optional.empty();
+    PunchAttempt.Timing timing = new PunchAttempt.Timing(TIMEOUT, Duration.ofMillis(200), Duration.ofSeconds(5),
+        new SynPacer(EngineMetrics.NONE), MappingOpener.OFF);
+    return new PathResume("test", port, List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), peerPort)),
+        Set.of(), new RelayCandidates("test", List.of(), List.of(), Duration.ZERO), never, true, timing,
+        Duration.ofSeconds(20), timer, (change, throughOwnRelay) -> {});
+  }
+
+  /** A loopback connect to {@code port}: refused while nothing listens there. */
+  private static boolean accepts(int port) {
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+      return true;
+    } catch (IOException refused) {
+      return false;
+    }
+  }
+}
