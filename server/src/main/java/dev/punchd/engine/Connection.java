@@ -150,13 +150,14 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       state = State.CONNECTING;
       this.peerRelays = Map.copyOf(peerRelays);
       attemptStartNanos = System.nanoTime();
-      attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       if (sessions) {
         boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
         resume = new PathResume(id, port, peers, peerRelays.keySet(), relays,
             credentials.handshaker(peerFingerprint, Nominated.JOINS_SESSION), controlling, timing,
             resumeWindow, timer, this::pathChanged);
+        handshaker = resume.opening(handshaker); // OPEN leaves with the winner, before the attempt's bookkeeping
       }
+      attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       started = attempt;
     } finally {
       lock.unlock();

@@ -2,6 +2,8 @@ package dev.punchd.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.punchd.session.PathBinder;
+import dev.punchd.session.SessionLink;
 import dev.punchd.testing.Awaiting;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.MappingOpener;
@@ -12,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -22,8 +25,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a session does on the establishment path ({@link PathResume#open}): agree on the session over the
- * nominated path and nothing else. The standby listener for the peer's later paths (a bound socket and an
+ * What a session does on the establishment path: the controlling side's OPEN leaves with the winning candidate
+ * ({@link PathResume#opening}), before the attempt reports it; {@link PathResume#open} agrees on the session over
+ * the nominated path and does nothing else. The standby listener for the peer's later paths (a bound socket and an
  * attempt's threads) starts only with {@link PathResume#watchForNewPaths}, which the connection calls once
  * Established is published.
  */
@@ -73,12 +77,50 @@ class SessionEstablishmentTest {
     }
   }
 
+  @Test
+  void theControllingWinnerSendsOpenBeforeTheAttemptHearsOfItAndOnlyOnce() throws Exception {
+    try (SharedPort port = SharedPort.bind(PortRange.ANY);
+        ServerSocket peerEnd = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket nominated = new Socket(InetAddress.getLoopbackAddress(), peerEnd.getLocalPort());
+        Socket atPeer = peerEnd.accept()) {
+      port.stopPunching();
+      PathResume resume = pathResume(port, peerEnd.getLocalPort());
+      RawLink link = new RawLink(nominated);
+      Handshaker nominates = (socket, nomination, timeoutMillis) ->
+          nomination.tryWin() ? Optional.<Link>of(link) : Optional.empty();
+
+      Optional<Link> won = resume.opening(nominates).conclude(nominated, new Nomination(), 1000);
+
+      assertThat(won).containsSame(link);
+      atPeer.setSoTimeout((int) TIMEOUT.toMillis()); // fails rather than hangs if OPEN was not sent
+      PathBinder.BoundPath atPeerSide = new PathBinder(new SecureRandom()).open(new RawLink(atPeer), false);
+      SessionLink session = (SessionLink) resume.open(link, false);
+      assertThat(session.ticket().idHex()).isEqualTo(atPeerSide.ticket().idHex());
+      assertThat(atPeer.getInputStream().available()).as("bytes after the one OPEN").isZero();
+      resume.cancel();
+      session.close();
+    }
+  }
+
+  @Test
+  void theControlledSideKeepsItsHandshakerAsItIs() {
+    Handshaker nominates = (socket, nomination, timeoutMillis) -> Optional.empty();
+    PathResume controlled = new PathResume("test", null, List.of(), Set.of(),
+        new RelayCandidates("test", List.of(), List.of(), Duration.ZERO), nominates, false, timing(),
+        Duration.ofSeconds(20), timer, (change, throughOwnRelay) -> {});
+
+    assertThat(controlled.opening(nominates)).isSameAs(nominates);
+  }
+
+  private static PunchAttempt.Timing timing() {
+    return new PunchAttempt.Timing(TIMEOUT, Duration.ofMillis(200), Duration.ofSeconds(5),
+        new SynPacer(EngineMetrics.NONE), MappingOpener.OFF);
+  }
+
   private PathResume pathResume(SharedPort port, int peerPort) {
     Handshaker never = (socket, nomination, timeoutMillis) -> Optional.empty();
-    PunchAttempt.Timing timing = new PunchAttempt.Timing(TIMEOUT, Duration.ofMillis(200), Duration.ofSeconds(5),
-        new SynPacer(EngineMetrics.NONE), MappingOpener.OFF);
     return new PathResume("test", port, List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), peerPort)),
-        Set.of(), new RelayCandidates("test", List.of(), List.of(), Duration.ZERO), never, true, timing,
+        Set.of(), new RelayCandidates("test", List.of(), List.of(), Duration.ZERO), never, true, timing(),
         Duration.ofSeconds(20), timer, (change, throughOwnRelay) -> {});
   }
 
