@@ -241,11 +241,11 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     } // else the session keeps every allocation of this side: a path it resumes may run through any
     metrics.attemptEstablished(Transport.TCP, elapsed);
     pathMetrics.pathThroughRelay(relay.isPresent());
+    hub.deliver(); // before the log line: a console write is no part of the time to Established
     try (LogContext.Scope ignored = LogContext.connection(id)) {
       log.info("connection {}: established with {} in {} ms{}", id, LogAddresses.of(winner.remoteAddress()),
           elapsed.toMillis(), relayName.isEmpty() ? "" : " through relay " + relayName);
     }
-    hub.deliver();
     if (sessions != null) {
       sessions.watchForNewPaths(); // after Established: a listener and an attempt's threads are not on the path
     }
