@@ -42,62 +42,45 @@ class SessionEstablishmentTest {
 
   @Test
   void openingTheSessionStartsNoListenerAndWatchingForNewPathsDoes() throws Exception {
-    try (SharedPort port = SharedPort.bind(PortRange.ANY);
-        ServerSocket peerEnd = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        Socket nominated = new Socket(InetAddress.getLoopbackAddress(), peerEnd.getLocalPort());
-        Socket atPeer = peerEnd.accept()) {
-      port.stopPunching(); // as the decided attempt leaves it
-      PathResume resume = pathResume(port, peerEnd.getLocalPort());
+    try (NominatedPath path = new NominatedPath()) {
+      Link session = path.resume.open(path.link, false); // controlling: sends OPEN, waits for nothing
 
-      Link session = resume.open(new RawLink(nominated), false); // controlling: sends OPEN, waits for nothing
-
-      assertThat(accepts(port.port())).as("port %s listens right after the session opened", port.port()).isFalse();
-      resume.watchForNewPaths();
-      Awaiting.until(TIMEOUT, "the standby listener on port " + port.port(), () -> accepts(port.port()));
-      resume.cancel();
+      assertThat(path.listening()).as("port %s listens right after the session opened", path.port()).isFalse();
+      path.resume.watchForNewPaths();
+      Awaiting.until(TIMEOUT, "the standby listener on port " + path.port(), path::listening);
+      path.resume.cancel();
       session.close();
     }
   }
 
   @Test
   void aCancelledSessionStartsNoListener() throws Exception {
-    try (SharedPort port = SharedPort.bind(PortRange.ANY);
-        ServerSocket peerEnd = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        Socket nominated = new Socket(InetAddress.getLoopbackAddress(), peerEnd.getLocalPort());
-        Socket atPeer = peerEnd.accept()) {
-      port.stopPunching();
-      PathResume resume = pathResume(port, peerEnd.getLocalPort());
-      Link session = resume.open(new RawLink(nominated), false);
+    try (NominatedPath path = new NominatedPath()) {
+      Link session = path.resume.open(path.link, false);
 
-      resume.cancel(); // the connection closed between Established and watching
-      resume.watchForNewPaths();
+      path.resume.cancel(); // the connection closed between Established and watching
+      path.resume.watchForNewPaths();
 
-      assertThat(accepts(port.port())).as("port %s listens for a closed connection", port.port()).isFalse();
+      assertThat(path.listening()).as("port %s listens for a closed connection", path.port()).isFalse();
       session.close();
     }
   }
 
   @Test
   void theControllingWinnerSendsOpenBeforeTheAttemptHearsOfItAndOnlyOnce() throws Exception {
-    try (SharedPort port = SharedPort.bind(PortRange.ANY);
-        ServerSocket peerEnd = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        Socket nominated = new Socket(InetAddress.getLoopbackAddress(), peerEnd.getLocalPort());
-        Socket atPeer = peerEnd.accept()) {
-      port.stopPunching();
-      PathResume resume = pathResume(port, peerEnd.getLocalPort());
-      RawLink link = new RawLink(nominated);
+    try (NominatedPath path = new NominatedPath()) {
       Handshaker nominates = (socket, nomination, timeoutMillis) ->
-          nomination.tryWin() ? Optional.<Link>of(link) : Optional.empty();
+          nomination.tryWin() ? Optional.<Link>of(path.link) : Optional.empty();
 
-      Optional<Link> won = resume.opening(nominates).conclude(nominated, new Nomination(), 1000);
+      Optional<Link> won = path.resume.opening(nominates).conclude(path.nominated, new Nomination(), 1000);
 
-      assertThat(won).containsSame(link);
-      atPeer.setSoTimeout((int) TIMEOUT.toMillis()); // fails rather than hangs if OPEN was not sent
-      PathBinder.BoundPath atPeerSide = new PathBinder(new SecureRandom()).open(new RawLink(atPeer), false);
-      SessionLink session = (SessionLink) resume.open(link, false);
+      assertThat(won).containsSame(path.link);
+      path.atPeer.setSoTimeout((int) TIMEOUT.toMillis()); // fails rather than hangs if OPEN was not sent
+      PathBinder.BoundPath atPeerSide = new PathBinder(new SecureRandom()).open(new RawLink(path.atPeer), false);
+      SessionLink session = (SessionLink) path.resume.open(path.link, false);
       assertThat(session.ticket().idHex()).isEqualTo(atPeerSide.ticket().idHex());
-      assertThat(atPeer.getInputStream().available()).as("bytes after the one OPEN").isZero();
-      resume.cancel();
+      assertThat(path.atPeer.getInputStream().available()).as("bytes after the one OPEN").isZero();
+      path.resume.cancel();
       session.close();
     }
   }
@@ -117,11 +100,42 @@ class SessionEstablishmentTest {
         new SynPacer(EngineMetrics.NONE), MappingOpener.OFF);
   }
 
-  private PathResume pathResume(SharedPort port, int peerPort) {
-    Handshaker never = (socket, nomination, timeoutMillis) -> Optional.empty();
-    return new PathResume("test", port, List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), peerPort)),
-        Set.of(), new RelayCandidates("test", List.of(), List.of(), Duration.ZERO), never, true, timing(),
-        Duration.ofSeconds(20), timer, (change, throughOwnRelay) -> {});
+  /**
+   * A connection's port as its decided attempt leaves it (not listening), the controlling side's
+   * {@link PathResume} on it, and a nominated loopback path (a plain TCP pair) to the peer's end.
+   */
+  private final class NominatedPath implements AutoCloseable {
+    final SharedPort port = SharedPort.bind(PortRange.ANY);
+    final ServerSocket peerEnd = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    final Socket nominated = new Socket(InetAddress.getLoopbackAddress(), peerEnd.getLocalPort());
+    final Socket atPeer = peerEnd.accept();
+    final RawLink link = new RawLink(nominated);
+    final PathResume resume;
+
+    NominatedPath() throws IOException {
+      port.stopPunching();
+      Handshaker never = (socket, nomination, timeoutMillis) -> Optional.empty();
+      resume = new PathResume("test", port,
+          List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), peerEnd.getLocalPort())), Set.of(),
+          new RelayCandidates("test", List.of(), List.of(), Duration.ZERO), never, true, timing(),
+          Duration.ofSeconds(20), timer, (change, throughOwnRelay) -> {});
+    }
+
+    int port() {
+      return port.port();
+    }
+
+    boolean listening() {
+      return accepts(port.port());
+    }
+
+    @Override
+    public void close() throws IOException {
+      atPeer.close();
+      nominated.close();
+      peerEnd.close();
+      port.close();
+    }
   }
 
   /** A loopback connect to {@code port}: refused while nothing listens there. */
