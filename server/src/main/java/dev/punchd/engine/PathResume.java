@@ -155,8 +155,8 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
 
   /**
    * Agrees on the session over the nominated path, within the handshake timeout (the path is closed after):
-   * the controlled side reads OPEN, the controlling side has sent it ({@link #opening}, or here for a path that
-   * did not come through that handshaker); a relayed path gets the smaller send window. Starts nothing else: the
+   * the controlled side reads OPEN; the controlling side's winning candidate has sent it ({@link #opening}), else
+   * it is sent here; a relayed path gets the smaller send window. Starts nothing else: the
    * caller reports Established first and then calls {@link #watchForNewPaths}.
    */
   Link open(Link nominated, boolean relayed) throws IOException {
