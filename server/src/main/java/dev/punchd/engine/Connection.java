@@ -150,13 +150,14 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       state = State.CONNECTING;
       this.peerRelays = Map.copyOf(peerRelays);
       attemptStartNanos = System.nanoTime();
-      attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       if (sessions) {
         boolean controlling = credentials.fingerprint().compareTo(peerFingerprint) < 0;
         resume = new PathResume(id, port, peers, peerRelays.keySet(), relays,
             credentials.handshaker(peerFingerprint, Nominated.JOINS_SESSION), controlling, timing,
             resumeWindow, timer, this::pathChanged);
+        handshaker = resume.opening(handshaker); // OPEN leaves with the winner, before the attempt's bookkeeping
       }
+      attempt = new PunchAttempt(id, port, peers, handshaker, credentials == null, timing, timer, this);
       started = attempt;
     } finally {
       lock.unlock();
@@ -240,11 +241,14 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     } // else the session keeps every allocation of this side: a path it resumes may run through any
     metrics.attemptEstablished(Transport.TCP, elapsed);
     pathMetrics.pathThroughRelay(relay.isPresent());
+    hub.deliver(); // before the log line: a console write is no part of the time to Established
     try (LogContext.Scope ignored = LogContext.connection(id)) {
       log.info("connection {}: established with {} in {} ms{}", id, LogAddresses.of(winner.remoteAddress()),
           elapsed.toMillis(), relayName.isEmpty() ? "" : " through relay " + relayName);
     }
-    hub.deliver();
+    if (sessions != null) {
+      sessions.watchForNewPaths(); // after Established: a listener and an attempt's threads are not on the path
+    }
   }
 
   private boolean peerRelayed(Link winner) {

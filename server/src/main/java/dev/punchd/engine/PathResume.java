@@ -7,6 +7,7 @@ import dev.punchd.session.SessionLink;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.SharedPort;
 import dev.punchd.v1.Failed;
+import dev.punchd.v1.FailureReason;
 import dev.punchd.v1.PathChanged;
 import dev.punchd.v1.PathKind;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -99,6 +101,7 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   private Duration upgradeBackoff = UPGRADE_FIRST; // guarded by this
   private ScheduledFuture<?> nextUpgrade; // guarded by this
   private boolean cancelled; // guarded by this
+  private PathBinder.BoundPath sentOpen; // guarded by this: the winner's path, OPEN sent, until open() takes it
 
   /**
    * @param peerRelayed the peer's relayed addresses among {@code peers}
@@ -123,15 +126,52 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
   }
 
   /**
-   * Agrees on the session over the nominated path, within the handshake timeout (the path is closed after);
-   * a relayed path gets the smaller send window.
+   * The first attempt's handshaker: on the controlling side, the candidate that wins the nomination sends the
+   * session's OPEN on its own thread right behind its NOMINATE, before the attempt closes the losers and reports
+   * it, so the controlled side, which waits for OPEN before it is Established, waits for nothing else of this
+   * side's. A failure to send it fails the candidate after it won (the attempt reports it).
+   */
+  Handshaker opening(Handshaker nominating) {
+    if (!controlling) {
+      return nominating;
+    }
+    return (socket, nomination, timeoutMillis) -> {
+      Optional<Link> won = nominating.conclude(socket, nomination, timeoutMillis);
+      if (won.isPresent()) {
+        try {
+          PathBinder.BoundPath sent = binder.open(won.get(), true);
+          synchronized (this) {
+            sentOpen = sent;
+          }
+        } catch (IOException e) {
+          won.get().close();
+          throw new Handshaker.HandshakeException(FailureReason.HANDSHAKE_FAILED,
+              "the session's OPEN could not be sent: " + e.getMessage());
+        }
+      }
+      return won;
+    };
+  }
+
+  /**
+   * Agrees on the session over the nominated path, within the handshake timeout (the path is closed after):
+   * the controlled side reads OPEN; the controlling side's winning candidate has sent it ({@link #opening}), else
+   * it is sent here; a relayed path gets the smaller send window. Starts nothing else: the
+   * caller reports Established first and then calls {@link #watchForNewPaths}.
    */
   Link open(Link nominated, boolean relayed) throws IOException {
     ScheduledFuture<?> cutoff = timer.schedule(nominated::close, timing.handshakeTimeout().toMillis(),
         TimeUnit.MILLISECONDS);
     try {
-      SessionLink opened = new SessionLink(binder.open(nominated, controlling), RETRANSMIT_BYTES, window, this,
-          timer);
+      PathBinder.BoundPath bound;
+      synchronized (this) {
+        bound = sentOpen != null && sentOpen.path() == nominated ? sentOpen : null;
+        sentOpen = null;
+      }
+      if (bound == null) {
+        bound = binder.open(nominated, controlling);
+      }
+      SessionLink opened = new SessionLink(bound, RETRANSMIT_BYTES, window, this, timer);
       if (relayed) {
         opened.limitWindow(RELAYED_WINDOW_BYTES);
       }
@@ -140,14 +180,26 @@ final class PathResume implements SessionLink.PathListener, PunchAttempt.Outcome
         pathLocal = nominated.localAddress();
         pathRemote = nominated.remoteAddress();
         pathKind = relayed ? PathKind.RELAY : PathKind.DIRECT;
-        standBy();
-        if (relayed) {
-          scheduleUpgrade();
-        }
       }
       return opened;
     } finally {
       cutoff.cancel(false);
+    }
+  }
+
+  /**
+   * After the session {@link #open}ed and Established was published: keeps the port listening for the peer's
+   * new paths and, on a relayed path, schedules the first upgrade attempt. Off the establishment path, as binding
+   * a listener and starting an attempt's threads cost the punch time and nothing needs them before. A path lost
+   * meanwhile has started its re-punch instead, and a cancelled session starts nothing.
+   */
+  synchronized void watchForNewPaths() {
+    if (cancelled || lost || attempt != null) {
+      return; // closed meanwhile, or a re-punch runs already
+    }
+    standBy();
+    if (pathKind == PathKind.RELAY) {
+      scheduleUpgrade();
     }
   }
 

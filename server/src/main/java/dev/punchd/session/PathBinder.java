@@ -45,6 +45,11 @@ public final class PathBinder {
       return ticket;
     }
 
+    /** The path the session was agreed on. */
+    public Link path() {
+      return path;
+    }
+
     /** The stream offset the peer has received up to: this side resends from there. */
     public long peerReceived() {
       return peerReceived;
