@@ -40,9 +40,9 @@ public final class SecureLink extends SocketLink {
   private static final int FRAME = HEADER + MAX_FRAME_PAYLOAD;
   /** DATA frames sent together at most: a 64 KiB chunk in one send. */
   static final int FRAMES_PER_SEND = 4;
-  /** Heap the frame buffer takes at most (once the link has carried bulk traffic). */
-  public static final int FRAME_HEAP = FRAMES_PER_SEND * FRAME;
   private static final int MAX_CONTROL_PAYLOAD = 1024;
+  /** Heap the frame buffer takes at most (once the link has carried bulk traffic; with a held NOMINATE in front). */
+  public static final int FRAME_HEAP = FRAMES_PER_SEND * FRAME + HEADER + MAX_CONTROL_PAYLOAD;
   private static final long ABORT_WAIT_MILLIS = 1000;
   /** How long closing may wait to send TLS close_notify behind a blocked writer before the TCP socket goes. */
   static final int CLOSE_LINGER_SECONDS = 1;
@@ -52,6 +52,7 @@ public final class SecureLink extends SocketLink {
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
   private byte[] frames; // guarded by writeLock: DATA frames, one at first (idle links allocate none), grown for bulk
+  private byte[] held; // guarded by writeLock: a session's NOMINATE frame, sent in front of the next write
   private int dataLeft; // reader thread only
   private boolean finished; // reader thread only
   private IOException pending; // reader thread only: what ended a readMore that had read bytes, thrown next
@@ -96,9 +97,23 @@ public final class SecureLink extends SocketLink {
     }
   }
 
-  /** Controlling side: nominates this connection for {@code stream}. */
+  /**
+   * Controlling side: nominates this connection for {@code stream}. A session's first frame (OPEN, or HELLO on a
+   * later path) always follows its NOMINATE, and the controlled side reads both before it is Established: so a
+   * session's NOMINATE is held and leaves in front of the next write, in the same TLS record, instead of in a
+   * record of its own that the peer must wait for the next one after. A plain stream's leaves at once.
+   */
   public void sendNomination(Nominated stream) throws IOException {
-    writeFrame(NOMINATE, stream.payload, 0, stream.payload.length);
+    if (stream == Nominated.PLAIN) {
+      writeFrame(NOMINATE, stream.payload, 0, stream.payload.length);
+      return;
+    }
+    writeLock.lock();
+    try {
+      held = controlFrame(NOMINATE, stream.payload, 0, stream.payload.length);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /** Controlled side, as {@link #awaitNomination(int, Nominated)} for a plain stream. */
@@ -300,9 +315,17 @@ public final class SecureLink extends SocketLink {
   public void write(ByteString data) throws IOException {
     writeLock.lock();
     try {
+      if (data.isEmpty()) {
+        sendHeld();
+      }
       for (int done = 0; done < data.size(); ) {
         int end = Math.min(data.size(), done + FRAMES_PER_SEND * MAX_FRAME_PAYLOAD);
         int length = 0;
+        if (held != null) {
+          System.arraycopy(held, 0, framesFor(held.length), 0, held.length);
+          length = held.length;
+          held = null;
+        }
         for (int from = done; from < end; from += MAX_FRAME_PAYLOAD) {
           int chunk = Math.min(MAX_FRAME_PAYLOAD, end - from);
           byte[] buffer = framesFor(length + HEADER + chunk);
@@ -322,7 +345,7 @@ public final class SecureLink extends SocketLink {
   /** The frame buffer, grown to {@code bytes} (one frame, or a send's worth). */
   private byte[] framesFor(int bytes) {
     if (frames == null || frames.length < bytes) {
-      frames = frames == null ? new byte[Math.max(bytes, FRAME)] : Arrays.copyOf(frames, FRAMES_PER_SEND * FRAME);
+      frames = frames == null ? new byte[Math.max(bytes, FRAME)] : Arrays.copyOf(frames, Math.max(bytes, FRAME_HEAP));
     }
     return frames;
   }
@@ -335,16 +358,36 @@ public final class SecureLink extends SocketLink {
 
   /** A control frame (small: NOMINATE, FIN, CLOSE, PING), in an array of its own. */
   private void writeFrame(int type, byte[] payload, int offset, int length) throws IOException {
-    byte[] control = new byte[HEADER + length];
-    System.arraycopy(payload, offset, control, HEADER, length);
-    putHeader(control, 0, type, length);
+    byte[] control = controlFrame(type, payload, offset, length);
     writeLock.lock();
     try {
-      out.write(control, 0, HEADER + length);
+      if (held != null) {
+        byte[] both = Arrays.copyOf(held, held.length + control.length);
+        System.arraycopy(control, 0, both, held.length, control.length);
+        held = null;
+        control = both;
+      }
+      out.write(control);
       out.flush();
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** Sends the held NOMINATE alone, if any. */
+  private void sendHeld() throws IOException {
+    if (held != null) {
+      byte[] nomination = held;
+      held = null;
+      out.write(nomination);
+    }
+  }
+
+  private static byte[] controlFrame(int type, byte[] payload, int offset, int length) {
+    byte[] control = new byte[HEADER + length];
+    System.arraycopy(payload, offset, control, HEADER, length);
+    putHeader(control, 0, type, length);
+    return control;
   }
 
   private static void putHeader(byte[] buffer, int at, int type, int length) {

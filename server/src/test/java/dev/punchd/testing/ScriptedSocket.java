@@ -5,6 +5,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A socket without a network: reads return the scripted bytes, then end of stream; writes are collected.
@@ -13,7 +16,14 @@ import java.net.Socket;
  */
 public final class ScriptedSocket extends Socket {
   private final InputStream in;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final List<byte[]> writes = new ArrayList<>();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream() {
+    @Override
+    public void write(byte[] b, int off, int len) {
+      writes.add(Arrays.copyOfRange(b, off, off + len));
+      super.write(b, off, len);
+    }
+  };
   private int soTimeout;
   private int soLinger = -1;
   private boolean closed;
@@ -30,6 +40,11 @@ public final class ScriptedSocket extends Socket {
   @Override
   public OutputStream getOutputStream() {
     return out;
+  }
+
+  /** Each write call's bytes, in order. */
+  public List<byte[]> writes() {
+    return writes;
   }
 
   /** What the code under test wrote. */
