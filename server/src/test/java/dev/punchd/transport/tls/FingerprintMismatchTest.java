@@ -10,7 +10,6 @@ import dev.punchd.transport.tls.TlsFailure.Kind;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,16 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * both sides fail at once, each saying which side holds the wrong fingerprint, and no byte of
  * application data is exchanged.
  */
-class FingerprintMismatchTest {
+class FingerprintMismatchTest extends TwoSidedTest {
   private static final byte[] SECRET = "application data".getBytes(US_ASCII);
-
-  private final IdentityPair ids = IdentityPair.generate();
-  private final BothSides sides = new BothSides();
-
-  @AfterEach
-  void stopSides() throws InterruptedException {
-    sides.close();
-  }
 
   /** Where one side failed ("handshake" or "first read") and why. */
   private record Outcome(String stage, IOException failure) {

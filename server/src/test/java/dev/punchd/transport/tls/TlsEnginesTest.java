@@ -9,20 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.punchd.transport.tls.TlsEngines.Provider;
 import java.util.Random;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class TlsEnginesTest {
-  private final IdentityPair ids = IdentityPair.generate();
-  private final BothSides sides = new BothSides();
-
-  @AfterEach
-  void stopSides() throws InterruptedException {
-    sides.close();
-  }
-
+class TlsEnginesTest extends TwoSidedTest {
   @Test
   void theProcessRunsTlsOnBoringSslOnThisPlatform() {
     assertThat(TlsEngines.shared().provider())

@@ -17,24 +17,15 @@ import java.time.Duration;
 import java.util.concurrent.Future;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class TlsFailureTest {
+class TlsFailureTest extends TwoSidedTest {
   private static final byte CLOSE_NOTIFY = 0;
   private static final byte USER_CANCELED = 90;
   private static final byte[] SECRET = "application data".getBytes(US_ASCII);
-
-  private final IdentityPair ids = IdentityPair.generate();
-  private final BothSides sides = new BothSides();
-
-  @AfterEach
-  void stopSides() throws InterruptedException {
-    sides.close();
-  }
 
   @Test
   void plainBytesInsteadOfAServerHelloFailAsProtocolError() throws Exception {

@@ -20,20 +20,11 @@ import java.util.Random;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class TlsHandshakeTest {
-  private final IdentityPair ids = IdentityPair.generate();
-  private final BothSides sides = new BothSides();
-
-  @AfterEach
-  void stopSides() throws InterruptedException {
-    sides.close();
-  }
-
+class TlsHandshakeTest extends TwoSidedTest {
   @Test
   void authenticatesBothSidesWithTls13AndCarriesDataBothWaysAtOnce() throws Exception {
     try (SocketPair pair = SocketPair.open()) {

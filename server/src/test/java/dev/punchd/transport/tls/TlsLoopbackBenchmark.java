@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,20 +18,12 @@ import org.junit.jupiter.api.Test;
  * -Dtest=TlsLoopbackBenchmark}. It prints its numbers and only checks that every byte arrived.
  * The first throughput round runs before the JIT has compiled the AES-GCM intrinsics.
  */
-class TlsLoopbackBenchmark {
+class TlsLoopbackBenchmark extends TwoSidedTest {
   private static final int HANDSHAKES = 20;
   private static final int WARM_UP_HANDSHAKES = 50;
   private static final long STREAM_BYTES = 256L << 20;
   private static final int THROUGHPUT_ROUNDS = 3;
   private static final int CHUNK_BYTES = 64 << 10;
-
-  private final IdentityPair ids = IdentityPair.generate();
-  private final BothSides sides = new BothSides();
-
-  @AfterEach
-  void stopSides() throws InterruptedException {
-    sides.close();
-  }
 
   @Test
   void handshakeLatency() throws Exception {

@@ -7,18 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class TlsSocketTest {
-  private final IdentityPair ids = IdentityPair.generate();
-  private final BothSides sides = new BothSides();
-
-  @AfterEach
-  void stopSides() throws InterruptedException {
-    sides.close();
-  }
-
+class TlsSocketTest extends TwoSidedTest {
   @Test
   void buffersStaySmallForHandshakeAndChatAndWithinTheBoundUnderBulk() throws Exception {
     try (SocketPair pair = SocketPair.open()) {
