@@ -12,10 +12,9 @@ import java.nio.channels.SocketChannel;
 import java.util.Set;
 
 /**
- * A connected socket seen through another {@link Socket} object, for a TLS socket to layer over (it reads
- * and writes through the layered socket's streams): every method is the connected socket's,
- * except the streams, which a subclass may wrap. It cannot connect or bind again and has no channel.
- * As thread-safe as the connected socket and the subclass's streams.
+ * A connected socket seen through another {@link Socket} object, for a TLS socket to layer over: every method
+ * is the connected socket's except the streams, which the subclass supplies. It cannot connect or bind again
+ * and has no channel. As thread-safe as the connected socket and the subclass's streams.
  */
 public abstract class DelegatingSocket extends Socket {
   /** The socket every call goes to. */
@@ -26,14 +25,10 @@ public abstract class DelegatingSocket extends Socket {
   }
 
   @Override
-  public InputStream getInputStream() throws IOException {
-    return connected.getInputStream();
-  }
+  public abstract InputStream getInputStream();
 
   @Override
-  public OutputStream getOutputStream() throws IOException {
-    return connected.getOutputStream();
-  }
+  public abstract OutputStream getOutputStream();
 
   @Override
   public void close() throws IOException {

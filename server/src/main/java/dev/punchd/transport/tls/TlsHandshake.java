@@ -86,12 +86,11 @@ public final class TlsHandshake {
     }
     boolean client = order < 0;
     connected.setTcpNoDelay(true);
-    Socket underTls =
+    InputStream recordsIn =
         helloThenTls(connected, client, expected, Duration.ofMillis(readTimeoutMillis), gate);
     PinnedTrustManager trustManager =
         new PinnedTrustManager(
             expected, () -> PeerFlight.discardRest(connected, min(timeout, MAX_FLIGHT_WAIT)));
-    InputStream recordsIn = underTls.getInputStream();
     OutputStream recordsOut = connected.getOutputStream();
     TlsEngines.Engine engine = engines.engine(client, local, trustManager);
     TlsSocket tls = new TlsSocket(connected, recordsIn, recordsOut, engine.engine(), engine.release());
@@ -108,12 +107,12 @@ public final class TlsHandshake {
   }
 
   /**
-   * Sends our hello and returns the socket TLS runs over. The TLS server reads and checks the peer's hello
-   * first (the client's ClientHello is right behind it, so this costs no time); the TLS client does not
-   * wait for it: its ClientHello follows its hello at once, and the peer's hello is checked in front of the
-   * peer's first TLS record ({@link HelloFirstSocket}).
+   * Sends our hello and returns the input TLS reads its records from. The TLS server reads and checks the
+   * peer's hello first (the client's ClientHello is right behind it, so this costs no time); the TLS client
+   * does not wait for it: its ClientHello follows its hello at once, and the peer's hello is checked in front
+   * of the peer's first TLS record ({@link HelloFirstInput}).
    */
-  private Socket helloThenTls(
+  private InputStream helloThenTls(
       Socket connected, boolean client, String expected, Duration timeout, BeforeClientHello gate)
       throws IOException {
     String own = local.fingerprint();
@@ -121,11 +120,11 @@ public final class TlsHandshake {
       FingerprintHello.send(connected, own, expected);
       if (client) {
         gate.await();
-        return new HelloFirstSocket(
-            connected, () -> FingerprintHello.check(connected, own, expected, timeout));
+        return new HelloFirstInput(
+            connected.getInputStream(), () -> FingerprintHello.check(connected, own, expected, timeout));
       }
       FingerprintHello.check(connected, own, expected, timeout);
-      return connected;
+      return connected.getInputStream();
     } catch (IOException e) {
       connected.close();
       throw e;
