@@ -24,8 +24,9 @@ import javax.net.ssl.SSLSession;
  * that has arrived, up to {@value #BATCH} bytes, in one system call and decrypts from that buffer; a write
  * encrypts all it is given (several records) and sends them in one system call.
  *
- * <p>Buffers start small ({@value #INITIAL} bytes each) and grow to one record when a record needs it and to a
- * batch under bulk traffic, so an idle connection holds about 12 KiB here and a busy one at most {@link #HEAP}.
+ * <p>Buffers start small ({@value #INITIAL} bytes each) and grow only when traffic needs it (records read: to a
+ * batch once a read fills the buffer; decrypted bytes: to one record; records written: to a send's worth), so
+ * an idle connection holds about 12 KiB here and a busy one at most {@link #HEAP}.
  *
  * <p>Closing: {@link #close} sends close_notify when the writer is free within the socket's SO_LINGER (not at
  * all with SO_LINGER 0, a reset), then closes the connected socket, which also ends a write blocked by a peer
@@ -75,7 +76,7 @@ public final class TlsSocket extends DelegatingSocket {
    * Does no I/O and cannot fail, so whoever made {@code engine} hands its release over here at once.
    *
    * @param connected the TCP socket, closed with this one
-   * @param recordsIn what records are read from (the connected socket's input, or a view of it)
+   * @param recordsIn what records are read from (the connected socket's input, or the hello check in front of it)
    * @param recordsOut the connected socket's output
    * @param release run once when this socket closes: frees what the engine holds
    */
@@ -110,17 +111,14 @@ public final class TlsSocket extends DelegatingSocket {
     requireNotCancelled();
     SSLEngineResult result = unwrap();
     switch (result.getStatus()) {
-      case CLOSED -> throw new EOFException("peer closed the connection during the TLS handshake");
+      case CLOSED -> throw closedDuringHandshake();
       case BUFFER_OVERFLOW -> appIn = grow(appIn.compact(), applicationBufferSize()).flip();
       case OK, BUFFER_UNDERFLOW -> {
         if (result.bytesConsumed() > 0 || result.bytesProduced() > 0
             || result.getHandshakeStatus() != HandshakeStatus.NEED_UNWRAP) {
           return;
         }
-        if (!netIn.hasRemaining()) {
-          netIn = grow(netIn, RECORD_ROOM);
-        }
-        readOrFail();
+        readOrFail(); // the record is not whole yet (readRecords keeps room for it)
       }
     }
   }
@@ -141,8 +139,12 @@ public final class TlsSocket extends DelegatingSocket {
 
   private void readOrFail() throws IOException {
     if (!readRecords()) {
-      throw new EOFException("peer closed the connection during the TLS handshake");
+      throw closedDuringHandshake();
     }
+  }
+
+  private static EOFException closedDuringHandshake() {
+    return new EOFException("peer closed the connection during the TLS handshake");
   }
 
   /** The TLS session: protocol, cipher suite, the peer's certificate as the handshake checked it. */
@@ -209,9 +211,6 @@ public final class TlsSocket extends DelegatingSocket {
             if (result.bytesConsumed() > 0) {
               continue; // a record with nothing for the application (a session ticket)
             }
-            if (!netIn.hasRemaining()) {
-              netIn = grow(netIn, RECORD_ROOM); // the record is larger than the buffer
-            }
           }
         }
       }
@@ -258,16 +257,20 @@ public final class TlsSocket extends DelegatingSocket {
     }
   }
 
-  /** Reads what has arrived into {@code netIn} (growing it to a batch when more is waiting); false at EOF. */
+  /**
+   * Reads what has arrived into {@code netIn}; false at EOF. A read that fills the buffer means more is waiting,
+   * so the buffer grows to a batch for the next one (found without asking the socket what is waiting, a system
+   * call per read).
+   */
   private boolean readRecords() throws IOException {
-    if (netIn.capacity() < BATCH + RECORD_ROOM && rawIn.available() > netIn.remaining()) {
-      netIn = grow(netIn, BATCH + RECORD_ROOM);
-    }
     int n = rawIn.read(netIn.array(), netIn.arrayOffset() + netIn.position(), netIn.remaining());
     if (n < 0) {
       return false;
     }
     netIn.position(netIn.position() + n);
+    if (!netIn.hasRemaining() && netIn.capacity() < BATCH + RECORD_ROOM) {
+      netIn = grow(netIn, BATCH + RECORD_ROOM);
+    }
     return true;
   }
 
