@@ -36,9 +36,13 @@ public final class TlsCredentials implements Credentials {
     this.tls = new TlsHandshake(identity);
   }
 
-  /** A fresh key pair and certificate for every connection. */
+  /**
+   * A fresh key pair and certificate for every connection, each made one allocation ahead ({@link MadeAhead}),
+   * so GetAddresses does not wait for the key generation (nor, for a sidecar's first connection, for loading
+   * the crypto classes and TLS engines).
+   */
   public static Supplier<Credentials> ephemeral() {
-    return () -> new TlsCredentials(Identity.generate());
+    return new MadeAhead<>(() -> new TlsCredentials(Identity.generate()));
   }
 
   /** One identity for every connection (a stable fingerprint, e.g. from {@code --identity-key}). */
