@@ -38,8 +38,7 @@ public final class TlsCredentials implements Credentials {
 
   /**
    * A fresh key pair and certificate for every connection, each made one allocation ahead ({@link MadeAhead}),
-   * so GetAddresses does not wait for the key generation (nor, for a sidecar's first connection, for loading
-   * the crypto classes and TLS engines).
+   * so GetAddresses does not wait for the key generation (the sidecar's first allocation makes its own).
    */
   public static Supplier<Credentials> ephemeral() {
     return new MadeAhead<>(() -> new TlsCredentials(Identity.generate()));
