@@ -8,6 +8,7 @@ import dev.punchd.api.HolePunchService;
 import dev.punchd.engine.ConnectionManager;
 import dev.punchd.engine.Credentials;
 import dev.punchd.engine.EngineMetrics;
+import dev.punchd.engine.EventLoops;
 import dev.punchd.engine.EngineSettings;
 import dev.punchd.engine.HostPort;
 import dev.punchd.observe.SidecarMetrics;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class Sidecar implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
 
+  private final EventLoops loops;
   private final ConnectionManager manager;
   private final ApiServer api;
   private final Optional<HealthServer> health;
@@ -39,8 +41,9 @@ public final class Sidecar implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private boolean closing; // guarded by this
 
-  private Sidecar(ConnectionManager manager, ApiServer api, Optional<HealthServer> health,
+  private Sidecar(EventLoops loops, ConnectionManager manager, ApiServer api, Optional<HealthServer> health,
       Optional<SidecarMetrics> metrics, Duration shutdownGrace) {
+    this.loops = loops;
     this.manager = manager;
     this.api = api;
     this.health = health;
@@ -76,18 +79,19 @@ public final class Sidecar implements AutoCloseable {
   public static Sidecar start(ApiEndpoint endpoint, ApiSecurity apiSecurity, EngineSettings settings,
       Supplier<Credentials> credentials, SidecarOptions options) throws IOException {
     Optional<SidecarMetrics> metrics = options.metrics().map(SidecarMetrics::start);
+    EventLoops loops = EventLoops.start(); // the API's and the connections': see EventLoops
     ConnectionManager manager = new ConnectionManager(settings, credentials,
-        metrics.map(SidecarMetrics::engine).orElse(EngineMetrics.NONE));
+        metrics.map(SidecarMetrics::engine).orElse(EngineMetrics.NONE), loops);
     metrics.ifPresent(m -> m.watch(manager));
     settings.publicIp().prefetch();
     ApiServer api = null;
     try {
-      api = ApiServer.start(endpoint, apiSecurity, List.of(new HolePunchService(manager)));
+      api = ApiServer.start(endpoint, apiSecurity, List.of(new HolePunchService(manager)), loops);
       Optional<HealthServer> health = Optional.empty();
       if (options.health().isPresent()) {
         health = Optional.of(HealthServer.start(options.health().get(), api.health()));
       }
-      Sidecar sidecar = new Sidecar(manager, api, health, metrics, options.shutdownGrace());
+      Sidecar sidecar = new Sidecar(loops, manager, api, health, metrics, options.shutdownGrace());
       log.info("punchd serving the API on {} (public IP discovery: {}, ports: {}); health {}; metrics {}",
           api.endpoint(), settings.publicIp().describe(), settings.portRange(), sidecar.describeHealth(),
           sidecar.describeMetrics(options.metrics()));
@@ -98,6 +102,7 @@ public final class Sidecar implements AutoCloseable {
       if (api != null) {
         closeQuietly(api);
       }
+      loops.close();
       throw e;
     }
   }
@@ -140,6 +145,7 @@ public final class Sidecar implements AutoCloseable {
       drain();
       manager.close();
       api.close();
+      loops.close();
       if (health.isPresent()) {
         health.get().close();
       }

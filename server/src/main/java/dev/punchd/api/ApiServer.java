@@ -1,11 +1,13 @@
 package dev.punchd.api;
 
+import dev.punchd.engine.EventLoops;
 import dev.punchd.observe.ListenFailure;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
@@ -24,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The gRPC server of the API: the given services plus health and reflection, on TCP or on a Unix socket
  * (placed by {@link UnixSocketPath}: owner-only from the start, never taking a path someone serves on;
- * removed on close), in plaintext only where {@link ApiSecurity} allows it.
+ * removed on close), in plaintext only where {@link ApiSecurity} allows it. It runs on the sidecar's
+ * {@link EventLoops}, which the caller closes after it, so that a Stream call and its connection share a loop.
  * Lifecycle only: the RPC logic lives in the services.
  * Thread-safe.
  */
@@ -35,15 +38,12 @@ public final class ApiServer implements AutoCloseable {
   private final ApiEndpoint endpoint;
   private final Server server;
   private final HealthStatusManager health;
-  private final EventLoopGroup unixLoop;
   private final ExecutorService executor;
 
-  private ApiServer(ApiEndpoint endpoint, Server server, HealthStatusManager health, EventLoopGroup unixLoop,
-      ExecutorService executor) {
+  private ApiServer(ApiEndpoint endpoint, Server server, HealthStatusManager health, ExecutorService executor) {
     this.endpoint = endpoint;
     this.server = server;
     this.health = health;
-    this.unixLoop = unixLoop;
     this.executor = executor;
   }
 
@@ -52,22 +52,28 @@ public final class ApiServer implements AutoCloseable {
    *
    * @throws IllegalArgumentException when {@code security} does not allow plaintext on {@code endpoint}
    */
-  public static ApiServer start(ApiEndpoint endpoint, ApiSecurity security, List<BindableService> services)
-      throws IOException {
+  public static ApiServer start(ApiEndpoint endpoint, ApiSecurity security, List<BindableService> services,
+      EventLoops loops) throws IOException {
     Optional<SslContext> tls = security.serverContextFor(endpoint);
     NettyServerBuilder builder;
-    EventLoopGroup unixLoop = null;
     UnixSocketPath unixPath = null;
     if (endpoint.isUnix()) {
+      EventLoopGroup group = loops.group().orElseThrow(() -> new IOException("cannot serve the API on " + endpoint
+          + ": a Unix socket needs Netty's native epoll, which did not load (" + Epoll.unavailabilityCause() + ")"));
       unixPath = UnixSocketPath.claim(endpoint.unixSocket());
-      unixLoop = new EpollEventLoopGroup(1);
       builder = NettyServerBuilder.forAddress(new DomainSocketAddress(unixPath.bindPath().toString()))
           .channelType(EpollServerDomainSocketChannel.class)
-          .bossEventLoopGroup(unixLoop)
-          .workerEventLoopGroup(unixLoop)
+          .bossEventLoopGroup(group)
+          .workerEventLoopGroup(group)
           .withChildOption(ChannelOption.SO_KEEPALIVE, null); // a TCP option: meaningless on a Unix socket
     } else {
       builder = NettyServerBuilder.forAddress(endpoint.tcp());
+      Optional<EventLoopGroup> group = loops.group();
+      if (group.isPresent()) { // else gRPC's own loops
+        builder.channelType(EpollServerSocketChannel.class)
+            .bossEventLoopGroup(group.get())
+            .workerEventLoopGroup(group.get());
+      }
     }
     tls.ifPresent(builder::sslContext);
     HealthStatusManager health = new HealthStatusManager();
@@ -90,13 +96,12 @@ public final class ApiServer implements AutoCloseable {
         server.shutdownNow();
       }
       executor.shutdownNow();
-      if (unixLoop != null) {
-        unixLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      if (unixPath != null) {
         unixPath.discard();
       }
       throw new IOException("cannot listen for the API on " + endpoint + ": " + ListenFailure.reason(e), e);
     }
-    return new ApiServer(endpoint, server, health, unixLoop, executor);
+    return new ApiServer(endpoint, server, health, executor);
   }
 
   public ApiEndpoint endpoint() {
@@ -129,8 +134,7 @@ public final class ApiServer implements AutoCloseable {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     executor.shutdownNow();
-    if (unixLoop != null) {
-      unixLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    if (endpoint.isUnix()) {
       try {
         Files.deleteIfExists(endpoint.unixSocket());
       } catch (IOException ignored) {

@@ -3,6 +3,7 @@ package dev.punchd.engine;
 import dev.punchd.observe.LogAddresses;
 import dev.punchd.observe.LogContext;
 import dev.punchd.relay.TurnServer;
+import dev.punchd.transport.Abortable;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
@@ -60,6 +61,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private final ScheduledExecutorService timer;
   private final EngineMetrics metrics;
   private final Consumer<Connection> onTerminated;
+  private final EventLoops loops;
   private final Keepalive keepalive;
   private final RelayCandidates relays;
   private final PathMetrics pathMetrics;
@@ -69,7 +71,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private State state = State.ALLOCATED; // guarded by lock
   private PunchAttempt attempt; // guarded by lock
   private PathResume resume; // guarded by lock: SECURE with a resume window only
-  private Link link; // guarded by lock; dropped once the connection ended
+  private Abortable link; // guarded by lock: what ends the established connection; dropped once it ended
   private long attemptStartNanos; // guarded by lock
   private boolean outputFinished; // guarded by lock
   private boolean inputFinished; // guarded by lock
@@ -82,7 +84,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   Connection(String id, Addresses addresses, SecurityMode security, Credentials credentials,
       PunchAttempt.Timing timing, SharedPort port, int receiveBufferBytes, Keepalive keepalive, EventHub hub,
       ScheduledExecutorService timer, EngineMetrics metrics, RelayCandidates relays, Duration resumeWindow,
-      boolean keepRelay, Consumer<Connection> onTerminated) {
+      boolean keepRelay, EventLoops loops, Consumer<Connection> onTerminated) {
     this.id = id;
     this.addresses = addresses;
     this.security = security;
@@ -99,6 +101,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
     this.timer = timer;
     this.metrics = metrics;
     this.onTerminated = onTerminated;
+    this.loops = loops;
   }
 
   public String id() {
@@ -216,9 +219,8 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
       } else {
         elapsed = Duration.ofNanos(System.nanoTime() - attemptStartNanos);
         state = State.ESTABLISHED;
-        link = data;
         attempt = null; // decided: nothing left to cancel, and its candidates and log can go
-        pipe.start(data, keepalive);
+        link = pipe.start(data, keepalive, loops);
         // Queued in the transition, so that a Closed queued by a later terminate() cannot overtake it.
         hub.enqueue(Event.newBuilder().setConnectionId(id).setEstablished(Established.newBuilder()
             .setLocalAddress(HostPort.format(winner.localAddress()))
@@ -361,7 +363,7 @@ public final class Connection implements DataPipe.Owner, PunchAttempt.Outcome {
   private void terminate(CloseInitiator initiator, CloseReason reason, String message, PeerCloseReason wire) {
     PunchAttempt runningAttempt;
     PathResume resuming;
-    Link established;
+    Abortable established;
     State before;
     StreamSink toTell;
     lock.lock();

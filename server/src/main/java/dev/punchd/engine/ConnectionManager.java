@@ -57,13 +57,17 @@ public final class ConnectionManager implements AutoCloseable {
   private final SynPacer pacer;
   private final MappingOpener opener;
   private final CandidateGatherer gatherer;
+  private final EventLoops loops;
 
   /**
    * @param credentials makes the identity of each new SECURE connection
    * @param metrics told about attempts, closes and bytes
+   * @param loops carry established RAW connections (the caller closes them after this manager)
    */
-  public ConnectionManager(EngineSettings settings, Supplier<Credentials> credentials, EngineMetrics metrics) {
+  public ConnectionManager(EngineSettings settings, Supplier<Credentials> credentials, EngineMetrics metrics,
+      EventLoops loops) {
     this.settings = settings;
+    this.loops = loops;
     this.credentials = credentials;
     this.metrics = metrics;
     EnumSet<PeerAddressPolicy.Range> allowed = EnumSet.noneOf(PeerAddressPolicy.Range.class);
@@ -134,7 +138,7 @@ public final class ConnectionManager implements AutoCloseable {
     Connection connection = new Connection(id, gathered.addresses(), security,
         security == SecurityMode.RAW ? null : credentials.get(), timing, port,
         settings.receiveBufferBytes(), settings.keepalive(), hub, timer, metrics, relays,
-        settings.traversal().resumeWindow(), settings.traversal().keepRelay(), this::ended);
+        settings.traversal().resumeWindow(), settings.traversal().keepRelay(), loops, this::ended);
     hub.register(id);
     connections.put(id, connection);
     timer.schedule(LogContext.withConnection(id, connection::expireIfUnused), settings.idleTimeout().toMillis(),
@@ -226,7 +230,7 @@ public final class ConnectionManager implements AutoCloseable {
 
   /**
    * Closes every connection at once, telling peers the sidecar shuts down (each close waits at most about
-   * two seconds for its CLOSE frame); stops the timer.
+   * two seconds for its CLOSE frame); stops the timer. The event loops are the caller's to close after.
    */
   @Override
   public void close() {

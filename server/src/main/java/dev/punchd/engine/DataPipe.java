@@ -1,6 +1,7 @@
 package dev.punchd.engine;
 
 import com.google.protobuf.ByteString;
+import dev.punchd.transport.Abortable;
 import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.SecureLink;
@@ -9,6 +10,8 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One connection's bytes between the application's {@link StreamSink} and the peer {@link Link}: a bounded
@@ -24,6 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * pipe's change together); sinks and the owner are called with no lock held.
  */
 public final class DataPipe {
+  private static final Logger log = LoggerFactory.getLogger(DataPipe.class);
   /** Outbound bytes the API lets wait before it stops asking the client for messages. */
   public static final int SEND_WINDOW = 256 * 1024;
   /** Outbound heap at most: the window plus one maximal message (a client that re-attaches cannot add more). */
@@ -59,6 +63,10 @@ public final class DataPipe {
   private boolean peerFinished; // guarded by lock: the peer's FIN arrived
   private StreamSink sink; // guarded by lock
   private StreamEnd end; // guarded by lock: set once, when the connection ended
+  private Thread streamThread; // guarded by lock: the thread that attached the Stream last
+  private volatile Runnable outboundWaiting = () -> {}; // an event-loop pump's wake-ups (LoopPump)
+  private volatile Runnable inboundRoomMade = () -> {};
+  private volatile Runnable streamAttached = () -> {};
 
   DataPipe(String connectionId, int receiveCapacity, Owner owner, EngineMetrics metrics, ReentrantLock lock) {
     this.connectionId = connectionId;
@@ -87,9 +95,45 @@ public final class DataPipe {
         + TlsSocket.HEAP + SecureLink.FRAME_HEAP;
   }
 
-  /** Starts moving bytes over the established link, with keepalive and dead-peer detection on. */
-  void start(Link link, Keepalive keepalive) {
+  /**
+   * Starts moving bytes over the established link, with keepalive and dead-peer detection on: on an event loop
+   * of {@code loops} where the link can move there ({@link LoopPump}), else on the link's own threads
+   * ({@link LinkPump}).
+   *
+   * @return what ends the connection from now on: the link, or the channel that took its socket over
+   */
+  Abortable start(Link link, Keepalive keepalive, EventLoops loops) {
+    try {
+      link.keepAlive(keepalive);
+    } catch (IOException e) {
+      log.warn("connection {}: keepalive could not be turned on: {}", connectionId, e.toString());
+    }
+    Optional<Abortable> onLoop = LoopPump.start(connectionId, this, owner, metrics, link, loops);
+    if (onLoop.isPresent()) {
+      return onLoop.get();
+    }
     new LinkPump(connectionId, this, owner, metrics).start(link, keepalive);
+    return link;
+  }
+
+  /**
+   * Tells an event-loop pump of new outbound work, of inbound room and of a Stream attaching (on the attaching
+   * thread); each is called with no lock held.
+   */
+  void wakeOnLoop(Runnable outboundWaiting, Runnable inboundRoomMade, Runnable streamAttached) {
+    this.outboundWaiting = outboundWaiting;
+    this.inboundRoomMade = inboundRoomMade;
+    this.streamAttached = streamAttached;
+  }
+
+  /** The thread that attached the Stream last (gRPC's transport thread for the API's Stream calls), if any. */
+  Optional<Thread> streamThread() {
+    lock.lock();
+    try {
+      return Optional.ofNullable(streamThread);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -107,9 +151,11 @@ public final class DataPipe {
         throw PunchdException.precondition("connection " + connectionId + " already has a Stream; one at a time");
       }
       sink = newSink;
+      streamThread = Thread.currentThread();
     } finally {
       lock.unlock();
     }
+    streamAttached.run();
     newSink.onReceivable();
   }
 
@@ -162,10 +208,11 @@ public final class DataPipe {
       }
       outbound.add(data);
       outboundWork.signal();
-      return true;
     } finally {
       lock.unlock();
     }
+    outboundWaiting.run();
+    return true;
   }
 
   /** Half-closes: FIN follows every byte queued so far. Idempotent. */
@@ -177,20 +224,28 @@ public final class DataPipe {
     } finally {
       lock.unlock();
     }
+    outboundWaiting.run();
   }
 
   /** The next received chunk, or null when none is waiting. */
   public ByteString pollReceived() {
+    ByteString chunk;
+    boolean roomMade;
     lock.lock();
     try {
-      ByteString chunk = inbound.poll();
+      boolean full = inboundFullLocked();
+      chunk = inbound.poll();
+      roomMade = full && !inboundFullLocked();
       if (chunk != null) {
         inboundRoom.signal();
       }
-      return chunk;
     } finally {
       lock.unlock();
     }
+    if (roomMade) {
+      inboundRoomMade.run();
+    }
+    return chunk;
   }
 
   /** Heap bytes the application sent that wait to be written to the connection. */
@@ -265,13 +320,27 @@ public final class DataPipe {
   boolean awaitInboundRoom() throws InterruptedException {
     lock.lock();
     try {
-      while (inbound.heapBytes() >= receiveCapacity && end == null) {
+      while (inboundFullLocked() && end == null) {
         inboundRoom.await();
       }
       return end == null;
     } finally {
       lock.unlock();
     }
+  }
+
+  /** True while the inbound queue is full: a reader stops reading until {@link #pollReceived} makes room. */
+  boolean inboundFull() {
+    lock.lock();
+    try {
+      return inboundFullLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean inboundFullLocked() {
+    return inbound.heapBytes() >= receiveCapacity;
   }
 
   StreamSink received(ByteString chunk) {
@@ -306,29 +375,46 @@ public final class DataPipe {
     lock.lock();
     try {
       long left = keepaliveNanos;
-      while (outbound.isEmpty() && !sendFinishing && end == null) {
+      while (true) {
+        if (end != null) {
+          return null;
+        }
+        ByteString next = takeToWriteLocked();
+        if (next != null) {
+          return next;
+        }
         if (left <= 0) {
           return PING;
         }
         left = outboundWork.awaitNanos(left);
       }
-      if (end != null) {
-        return null;
-      }
-      ByteString batch = outbound.poll();
-      if (batch == null) {
-        return FINISH;
-      }
-      writing = ChunkQueue.heapCost(batch);
-      ByteString next;
-      while (batch.size() < WRITE_BATCH && (next = outbound.poll()) != null) {
-        batch = batch.concat(next);
-        writing += ChunkQueue.heapCost(next);
-      }
-      return batch;
     } finally {
       lock.unlock();
     }
+  }
+
+  /** As {@link #nextToWrite} without waiting: null when nothing is to be written now (or ever, once ended). */
+  ByteString takeToWrite() {
+    lock.lock();
+    try {
+      return end == null ? takeToWriteLocked() : null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ByteString takeToWriteLocked() {
+    ByteString batch = outbound.poll();
+    if (batch == null) {
+      return sendFinishing ? FINISH : null;
+    }
+    writing = ChunkQueue.heapCost(batch);
+    ByteString next;
+    while (batch.size() < WRITE_BATCH && (next = outbound.poll()) != null) {
+      batch = batch.concat(next);
+      writing += ChunkQueue.heapCost(next);
+    }
+    return batch;
   }
 
   StreamSink written() {

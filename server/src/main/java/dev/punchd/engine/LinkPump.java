@@ -33,12 +33,8 @@ final class LinkPump {
     this.metrics = metrics;
   }
 
+  /** Starts both threads; keepalive is on already ({@link Link#keepAlive}), its interval paces the pings. */
   void start(Link link, Keepalive keepalive) {
-    try {
-      link.keepAlive(keepalive);
-    } catch (IOException e) {
-      log.warn("connection {}: keepalive could not be turned on: {}", connectionId, e.toString());
-    }
     Thread.ofVirtual().name("pipe-read-" + connectionId).start(LogContext.withConnection(connectionId,
         () -> readLoop(link)));
     Thread.ofVirtual().name("pipe-write-" + connectionId).start(LogContext.withConnection(connectionId,

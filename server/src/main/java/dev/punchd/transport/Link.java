@@ -1,7 +1,6 @@
 package dev.punchd.transport;
 
 import com.google.protobuf.ByteString;
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -10,7 +9,7 @@ import java.net.InetSocketAddress;
  * writes (and pings); {@link #abort} and {@link #close} may be called from any thread and never wait for a
  * blocked reader or writer.
  */
-public interface Link extends Closeable {
+public interface Link extends Abortable {
 
   /**
    * The read buffer size that suits this link's bulk reads; each connection's reader holds one buffer, at most
@@ -56,26 +55,7 @@ public interface Link extends Closeable {
   /** Tells the peer that no more bytes follow (half-close), after all bytes written so far. */
   void finishOutput() throws IOException;
 
-  /**
-   * Tells the peer, where the protocol can and within about a second, why the connection ends; then closes
-   * the socket under any blocked reader or writer. Never throws.
-   */
-  void abort(PeerCloseReason reason, String message);
-
   InetSocketAddress localAddress();
 
   InetSocketAddress remoteAddress();
-
-  /** Closes the connection at once. Idempotent. */
-  @Override
-  void close();
-
-  /**
-   * Gives the connection up at once, with a TCP reset where there is a socket: nothing more is sent (no FIN
-   * left retransmitting toward a dead path), so its address pair is free for a new connection right away.
-   * For a path given up for lost. Idempotent.
-   */
-  default void reset() {
-    close();
-  }
 }

@@ -3,9 +3,6 @@ package dev.punchd.transport;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -27,7 +24,7 @@ import java.nio.channels.SocketChannel;
  */
 public final class MappingOpener {
   /** No openers. */
-  public static final MappingOpener OFF = new MappingOpener(0, null);
+  public static final MappingOpener OFF = new MappingOpener(0);
 
   private static final int IPPROTO_IP = 0;
   private static final int IP_TTL = 2;
@@ -37,11 +34,9 @@ public final class MappingOpener {
   private static final int DEFAULT = -1;
 
   private final int ttl;
-  private final MethodHandle descriptorOf; // SocketChannel -> int file descriptor
 
-  private MappingOpener(int ttl, MethodHandle descriptorOf) {
+  private MappingOpener(int ttl) {
     this.ttl = ttl;
-    this.descriptorOf = descriptorOf;
   }
 
   /**
@@ -59,15 +54,10 @@ public final class MappingOpener {
       throw new UnsupportedOperationException("Netty's native epoll library did not load ("
           + Epoll.unavailabilityCause() + ")");
     }
-    try {
-      Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
-      MethodHandle getFdVal = MethodHandles.lookup().findVirtual(selectable, "getFDVal",
-          MethodType.methodType(int.class));
-      return new MappingOpener(ttl, getFdVal.asType(MethodType.methodType(int.class, SocketChannel.class)));
-    } catch (ReflectiveOperationException | IllegalArgumentException e) {
-      throw new UnsupportedOperationException("a socket's descriptor is out of reach (" + e
-          + "): run the JVM with --add-exports java.base/sun.nio.ch=ALL-UNNAMED");
+    if (SocketDescriptors.unreachable() != null) {
+      throw new UnsupportedOperationException(SocketDescriptors.unreachable());
     }
+    return new MappingOpener(ttl);
   }
 
   /**
@@ -101,7 +91,7 @@ public final class MappingOpener {
     if (!isOn()) {
       throw new IllegalStateException("the mapping opener is off");
     }
-    Socket socket = new Socket(descriptor(channel)); // a view: closing stays with the channel
+    Socket socket = new Socket(SocketDescriptors.of(channel)); // a view: closing stays with the channel
     boolean dualStack = ((InetSocketAddress) channel.getLocalAddress()).getAddress() instanceof Inet6Address;
     setTtl(socket, dualStack, ttl);
     boolean connected = channel.connect(peer); // non-blocking: the SYN left when this returns
@@ -113,14 +103,6 @@ public final class MappingOpener {
     socket.setIntOpt(IPPROTO_IP, IP_TTL, value); // IPv4 and IPv4-mapped destinations
     if (dualStack) {
       socket.setIntOpt(IPPROTO_IPV6, IPV6_UNICAST_HOPS, value);
-    }
-  }
-
-  private int descriptor(SocketChannel channel) throws IOException {
-    try {
-      return (int) descriptorOf.invokeExact(channel);
-    } catch (Throwable e) {
-      throw new IOException("no descriptor for " + channel + ": " + e, e);
     }
   }
 

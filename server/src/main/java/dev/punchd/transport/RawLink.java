@@ -3,12 +3,16 @@ package dev.punchd.transport;
 import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Optional;
 import jdk.net.ExtendedSocketOptions;
 
 /** Plain TCP, bytes as they are: what a peer doing bare TCP simultaneous open expects. Thread-safe as {@link Link}. */
@@ -72,6 +76,27 @@ public final class RawLink extends SocketLink {
     }
     UnsafeByteOperations.unsafeWriteTo(data, output);
     output.out.flush();
+  }
+
+  /**
+   * Moves the connection into a Netty epoll channel, not registered with an event loop yet, so that a loop
+   * rather than this link's threads carries its bytes. Call before any read or write, after
+   * {@link #keepAlive} (socket options stay with the descriptor). Empty, and this link unchanged, when the
+   * socket is not a {@link SocketChannel}'s (only a channel's descriptor may outlive its JDK object: a plain
+   * socket's cleaner would close it) or Netty's native epoll is missing. Once moved, the channel owns the
+   * connection: this link's close and abort do nothing, and it must not read or write.
+   *
+   * @throws IOException when the descriptor cannot be reached or made non-blocking (the link is unchanged)
+   */
+  public Optional<EpollSocketChannel> moveToChannel() throws IOException {
+    SocketChannel channel = socket.getChannel();
+    if (channel == null || !Epoll.isAvailable() || SocketDescriptors.unreachable() != null) {
+      return Optional.empty();
+    }
+    int descriptor = SocketDescriptors.of(channel);
+    channel.configureBlocking(false); // an event loop reads until EAGAIN
+    handOver();
+    return Optional.of(new EpollSocketChannel(descriptor));
   }
 
   @Override

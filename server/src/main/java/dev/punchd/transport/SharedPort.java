@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +20,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One local TCP port shared by a listener and any number of dialers (SO_REUSEADDR + SO_REUSEPORT), so the
  * NAT mapping that outbound SYNs create is the one the peer is told about. {@link #close()} closes the
- * listener and aborts every dial in flight. Thread-safe.
+ * listener and aborts every dial in flight. Every socket it makes, dialled or accepted, is a
+ * {@link SocketChannel}'s, so that an established one can move its descriptor to an event loop
+ * ({@link RawLink#moveToChannel}): unlike a plain {@code Socket}, a channel has no cleaner that would close
+ * the descriptor once the JDK object is dropped. Thread-safe.
  */
 public final class SharedPort implements Closeable {
   private static final int BACKLOG = 16;
@@ -79,7 +83,7 @@ public final class SharedPort implements Closeable {
   }
 
   private static ServerSocket listen(int port) throws IOException {
-    ServerSocket socket = new ServerSocket();
+    ServerSocket socket = ServerSocketChannel.open().socket(); // so accepted sockets have a channel too
     try {
       share(socket);
       socket.bind(new InetSocketAddress(port), BACKLOG);
@@ -149,7 +153,7 @@ public final class SharedPort implements Closeable {
    * {@link #stopPunching()} until it is dialled; the caller closes it if it is never dialled.
    */
   public Socket prepareDial() throws IOException {
-    Socket socket = new Socket();
+    Socket socket = SocketChannel.open().socket();
     dialing.add(socket);
     try {
       if (closed) {

@@ -7,6 +7,7 @@ import java.net.Socket;
 /** What every {@link Link} over one TCP socket shares: its addresses and closing it. Thread-safe. */
 abstract class SocketLink implements Link {
   final Socket socket;
+  private volatile boolean handedOver; // the descriptor belongs to someone else: closing is theirs
 
   SocketLink(Socket socket) throws IOException {
     this.socket = socket;
@@ -23,8 +24,16 @@ abstract class SocketLink implements Link {
     return (InetSocketAddress) socket.getRemoteSocketAddress();
   }
 
+  /** From now on the socket's descriptor is someone else's to close: this link never closes it. */
+  final void handOver() {
+    handedOver = true;
+  }
+
   @Override
   public void close() {
+    if (handedOver) {
+      return;
+    }
     try {
       socket.close();
     } catch (IOException ignored) {
@@ -40,6 +49,9 @@ abstract class SocketLink implements Link {
 
   /** Closes the socket with SO_LINGER {@code seconds} (0: a reset). */
   final void closeWithLinger(int seconds) {
+    if (handedOver) {
+      return;
+    }
     try {
       socket.setSoLinger(true, seconds);
     } catch (IOException ignored) {

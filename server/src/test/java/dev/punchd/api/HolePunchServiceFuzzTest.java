@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.punchd.engine.ConnectionManager;
 import dev.punchd.engine.EngineMetrics;
+import dev.punchd.engine.EventLoops;
 import dev.punchd.engine.TlsCredentials;
 import dev.punchd.testing.TestSidecar;
 import dev.punchd.v1.AttemptConnectionRequest;
@@ -34,7 +35,7 @@ class HolePunchServiceFuzzTest {
   private static final Set<Status.Code> REFUSALS = Set.of(Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND,
       Status.Code.FAILED_PRECONDITION, Status.Code.RESOURCE_EXHAUSTED);
   private static final ConnectionManager MANAGER = new ConnectionManager(TestSidecar.testSettings(),
-      TlsCredentials.ephemeral(), EngineMetrics.NONE);
+      TlsCredentials.ephemeral(), EngineMetrics.NONE, EventLoops.NONE); // nothing is ever established
   private static final HolePunchService SERVICE = new HolePunchService(MANAGER);
   private static final List<String> ENDED = endedConnections();
 

@@ -3,6 +3,7 @@ package dev.punchd.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.punchd.engine.EventLoops;
 import dev.punchd.testing.UnixSocketChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -20,11 +21,18 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The API's Unix socket: owner-only from its first moment, never taking a path from anyone. */
 class UnixSocketPathTest {
+  private static final EventLoops LOOPS = EventLoops.start();
+
+  @AfterAll
+  static void stopLoops() {
+    LOOPS.close();
+  }
 
   @Test
   void theServerBindsInAnOwnerOnlyDirectoryAndTheSocketAppearsOwnerOnly(@TempDir Path dir) throws Exception {
@@ -58,7 +66,8 @@ class UnixSocketPathTest {
         }
       }
     });
-    try (ApiServer server = ApiServer.start(ApiEndpoint.parse("unix:" + socket), ApiSecurity.localOnly(), List.of())) {
+    try (ApiServer server = ApiServer.start(ApiEndpoint.parse("unix:" + socket), ApiSecurity.localOnly(), List.of(),
+        LOOPS)) {
       started.set(true);
       observer.join(TimeUnit.SECONDS.toMillis(10));
       assertThat(seen).containsExactly("rw-------");
@@ -69,8 +78,8 @@ class UnixSocketPathTest {
   void aSecondInstanceOnALiveSocketRefusesToStartAndTheFirstStaysReachable(@TempDir Path dir) throws Exception {
     Path socket = dir.resolve("api.sock");
     ApiEndpoint endpoint = ApiEndpoint.parse("unix:" + socket);
-    try (ApiServer first = ApiServer.start(endpoint, ApiSecurity.localOnly(), List.of())) {
-      assertThatThrownBy(() -> ApiServer.start(endpoint, ApiSecurity.localOnly(), List.of()))
+    try (ApiServer first = ApiServer.start(endpoint, ApiSecurity.localOnly(), List.of(), LOOPS)) {
+      assertThatThrownBy(() -> ApiServer.start(endpoint, ApiSecurity.localOnly(), List.of(), LOOPS))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("unix:" + socket).hasMessageContaining("is in use");
 
@@ -88,7 +97,8 @@ class UnixSocketPathTest {
     Path socket = dir.resolve("api.sock");
     bind(socket).close(); // leaves the socket file behind, nobody accepting on it
 
-    try (ApiServer server = ApiServer.start(ApiEndpoint.parse("unix:" + socket), ApiSecurity.localOnly(), List.of());
+    try (ApiServer server = ApiServer.start(ApiEndpoint.parse("unix:" + socket), ApiSecurity.localOnly(), List.of(),
+        LOOPS);
         UnixSocketChannel client = UnixSocketChannel.open(socket)) {
       assertThat(HealthGrpc.newBlockingStub(client.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
           .check(HealthCheckRequest.getDefaultInstance()).getStatus())
@@ -101,10 +111,11 @@ class UnixSocketPathTest {
     Path file = Files.writeString(dir.resolve("notes.txt"), "keep me");
     Path directory = Files.createDirectory(dir.resolve("sub"));
 
-    assertThatThrownBy(() -> ApiServer.start(ApiEndpoint.parse("unix:" + file), ApiSecurity.localOnly(), List.of()))
+    assertThatThrownBy(() -> ApiServer.start(ApiEndpoint.parse("unix:" + file), ApiSecurity.localOnly(), List.of(),
+        LOOPS))
         .hasMessageContaining("unix:" + file).hasMessageContaining("is not a socket (a regular file)");
     assertThatThrownBy(() -> ApiServer.start(ApiEndpoint.parse("unix:" + directory), ApiSecurity.localOnly(),
-        List.of())).hasMessageContaining("is not a socket (a directory)");
+        List.of(), LOOPS)).hasMessageContaining("is not a socket (a directory)");
 
     assertThat(file).hasContent("keep me");
     assertThat(directory).isDirectory();

@@ -23,7 +23,7 @@ class DataPipeTest {
   void tinyFramesAreBoundedByTheirHeapCostNotTheirPayload() {
     DataPipe pipe = pipe();
     ScriptedLink peer = new ScriptedLink(1);
-    pipe.start(peer, KEEPALIVE);
+    pipe.start(peer, KEEPALIVE, EventLoops.NONE);
 
     long[] last = {-1};
     Awaiting.until(Duration.ofSeconds(30), "the reader to stop at a full buffer", () -> {
@@ -42,7 +42,7 @@ class DataPipeTest {
   @Test
   void bytesNobodyCanTakeAnyMoreAreDroppedAtTheEnd() {
     DataPipe pipe = pipe();
-    pipe.start(new ScriptedLink(1000), KEEPALIVE);
+    pipe.start(new ScriptedLink(1000), KEEPALIVE, EventLoops.NONE);
     Awaiting.until(Duration.ofSeconds(30), "bytes to arrive", () -> pipe.bufferedBytes() >= CAPACITY);
 
     end(pipe);
@@ -55,7 +55,7 @@ class DataPipeTest {
     DataPipe pipe = pipe();
     StreamSink sink = quietSink();
     pipe.attach(sink);
-    pipe.start(new ScriptedLink(1000), KEEPALIVE);
+    pipe.start(new ScriptedLink(1000), KEEPALIVE, EventLoops.NONE);
     Awaiting.until(Duration.ofSeconds(30), "bytes to arrive", () -> pipe.bufferedBytes() >= CAPACITY);
 
     end(pipe);
@@ -86,7 +86,7 @@ class DataPipeTest {
   void anIdleWriterPingsTheLinkAndSendingAfterTheEndIsRefusedQuietly() {
     DataPipe pipe = pipe();
     ScriptedLink peer = new ScriptedLink(1);
-    pipe.start(peer, KEEPALIVE);
+    pipe.start(peer, KEEPALIVE, EventLoops.NONE);
     Awaiting.until(Duration.ofSeconds(30), "two keepalive pings", () -> peer.pings.get() >= 2);
 
     end(pipe);

@@ -5,6 +5,7 @@ import dev.punchd.api.HolePunchService;
 import dev.punchd.engine.ConnectionManager;
 import dev.punchd.engine.EngineMetrics;
 import dev.punchd.engine.EngineSettings;
+import dev.punchd.engine.EventLoops;
 import dev.punchd.engine.TlsCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -19,19 +20,22 @@ import java.util.function.UnaryOperator;
  * still use real loopback sockets.
  */
 public final class InProcessSidecar implements SidecarApi, AutoCloseable {
+  private final EventLoops loops;
   private final ConnectionManager manager;
   private final Server server;
   private final ManagedChannel channel;
 
-  private InProcessSidecar(ConnectionManager manager, Server server, ManagedChannel channel) {
+  private InProcessSidecar(EventLoops loops, ConnectionManager manager, Server server, ManagedChannel channel) {
+    this.loops = loops;
     this.manager = manager;
     this.server = server;
     this.channel = channel;
   }
 
   public static InProcessSidecar start(UnaryOperator<EngineSettings> customize) throws IOException {
+    EventLoops loops = EventLoops.start(); // connections only: the API is in-process
     ConnectionManager manager = new ConnectionManager(customize.apply(TestSidecar.testSettings()),
-        TlsCredentials.ephemeral(), EngineMetrics.NONE);
+        TlsCredentials.ephemeral(), EngineMetrics.NONE, loops);
     String name = InProcessServerBuilder.generateName();
     Server server = InProcessServerBuilder.forName(name)
         .addService(new HolePunchService(manager))
@@ -39,7 +43,7 @@ public final class InProcessSidecar implements SidecarApi, AutoCloseable {
         .build()
         .start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).maxInboundMessageSize(4 << 20).build();
-    return new InProcessSidecar(manager, server, channel);
+    return new InProcessSidecar(loops, manager, server, channel);
   }
 
   public static InProcessSidecar start() throws IOException {
@@ -62,5 +66,6 @@ public final class InProcessSidecar implements SidecarApi, AutoCloseable {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     manager.close();
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    loops.close();
   }
 }
