@@ -1,5 +1,6 @@
 package dev.punchd.engine;
 
+import dev.punchd.transport.RawLink;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -9,6 +10,8 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sidecar's event loops, on Netty's native epoll (the copy shaded into grpc-netty-shaded): they serve the
@@ -18,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * their own threads ({@link LinkPump}). Thread-safe.
  */
 public final class EventLoops implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EventLoops.class);
   /** No loops of our own. */
   public static final EventLoops NONE = new EventLoops(null);
 
@@ -33,6 +37,8 @@ public final class EventLoops implements AutoCloseable {
   }
 
   static EventLoops start(int loops) {
+    RawLink.channelsUnavailable().ifPresent(why ->
+        log.warn("RAW connections keep a reader and a writer thread each, which costs latency: {}", why));
     if (!Epoll.isAvailable()) {
       return NONE;
     }

@@ -90,13 +90,21 @@ public final class RawLink extends SocketLink {
    */
   public Optional<EpollSocketChannel> moveToChannel() throws IOException {
     SocketChannel channel = socket.getChannel();
-    if (channel == null || !Epoll.isAvailable() || SocketDescriptors.unreachable() != null) {
+    if (channel == null || channelsUnavailable().isPresent()) {
       return Optional.empty();
     }
     int descriptor = SocketDescriptors.of(channel);
     channel.configureBlocking(false); // an event loop reads until EAGAIN
     handOver();
     return Optional.of(new EpollSocketChannel(descriptor));
+  }
+
+  /** Why no RAW link of this JVM can {@link #moveToChannel}; empty when they can (those made from channels). */
+  public static Optional<String> channelsUnavailable() {
+    if (!Epoll.isAvailable()) {
+      return Optional.of("Netty's native epoll did not load (" + Epoll.unavailabilityCause() + ")");
+    }
+    return Optional.ofNullable(SocketDescriptors.unreachable());
   }
 
   @Override
