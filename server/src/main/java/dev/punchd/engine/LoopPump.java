@@ -3,7 +3,6 @@ package dev.punchd.engine;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.punchd.transport.Abortable;
-import dev.punchd.transport.Keepalive;
 import dev.punchd.transport.Link;
 import dev.punchd.transport.PeerCloseReason;
 import dev.punchd.transport.RawLink;
