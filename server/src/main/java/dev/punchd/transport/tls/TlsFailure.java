@@ -89,6 +89,17 @@ public record TlsFailure(Kind kind, String message) {
             () -> new TlsFailure(Kind.PROTOCOL, "TLS handshake failed: " + failure.getMessage()));
   }
 
+  /**
+   * A closed or reset TCP connection: a {@link SocketException} from a plain socket, or the plain
+   * {@link IOException} with the system's error text ("Broken pipe", "Connection reset by peer") that a
+   * {@code SocketChannel}'s socket throws instead (the sockets {@code SharedPort} makes).
+   */
+  private static boolean connectionBroken(Throwable cause) {
+    return cause instanceof SocketException
+        || (cause.getClass() == IOException.class && cause.getMessage() != null
+            && (cause.getMessage().equals("Broken pipe") || cause.getMessage().equals("Connection reset by peer")));
+  }
+
   private static Optional<TlsFailure> classifyCause(Throwable cause) {
     String text = String.valueOf(cause.getMessage());
     Matcher alert = RECEIVED_ALERT.matcher(text);
@@ -114,7 +125,7 @@ public record TlsFailure(Kind kind, String message) {
                   + " waiting as TLS server because one was given a wrong fingerprint)"));
     }
     if (cause instanceof EOFException
-        || cause instanceof SocketException
+        || connectionBroken(cause)
         || text.contains(CLOSED_DURING_HANDSHAKE)) {
       return Optional.of(
           new TlsFailure(

@@ -169,6 +169,13 @@ class TlsFailureTest extends TwoSidedTest {
     }
   }
 
+  /** A SocketChannel's socket (the ones SharedPort makes) reports a broken connection as a plain IOException. */
+  @ParameterizedTest
+  @ValueSource(strings = {"Broken pipe", "Connection reset by peer"})
+  void aChannelSocketsBrokenConnectionIsThePeerClosing(String systemError) {
+    assertThat(TlsFailure.classify(new IOException(systemError)).kind()).isEqualTo(Kind.PEER_CLOSED);
+  }
+
   @Test
   void otherIoFailuresAreProtocolErrorsThatKeepTheirMessage() {
     assertThat(TlsFailure.classify(new IOException("No route to host")))
