@@ -4,9 +4,7 @@ import dev.punchd.Main;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,9 +118,7 @@ public final class SidecarProcess implements SidecarApi, AutoCloseable {
         }
         return Files.exists(socket);
       });
-      apiChannel = keep(NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-          .eventLoopGroup(loop).channelType(EpollDomainSocketChannel.class)
-          .usePlaintext().maxInboundMessageSize(4 << 20).build());
+      apiChannel = keep(UnixSocketChannel.builder(socket, loop).build());
     }
     return apiChannel;
   }

@@ -26,14 +26,17 @@ public final class UnixSocketChannel implements AutoCloseable {
   /** A channel to {@code socket} (connects lazily, at the first call). */
   public static UnixSocketChannel open(Path socket) {
     EventLoopGroup loop = new EpollEventLoopGroup(1);
-    ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+    return new UnixSocketChannel(loop, builder(socket, loop).build());
+  }
+
+  /** A plaintext channel builder for {@code socket} on {@code loop}, which the caller shuts down. */
+  public static NettyChannelBuilder builder(Path socket, EventLoopGroup loop) {
+    return NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
         .channelType(EpollDomainSocketChannel.class)
         .eventLoopGroup(loop)
         .withOption(ChannelOption.SO_KEEPALIVE, null) // TCP only: unset, so netty does not warn
         .usePlaintext()
-        .maxInboundMessageSize(4 << 20)
-        .build();
-    return new UnixSocketChannel(loop, channel);
+        .maxInboundMessageSize(4 << 20);
   }
 
   public ManagedChannel channel() {
