@@ -21,7 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One SECURE connection's byte stream over a sequence of paths, seen by the data pipe as one {@link Link}.
  * DATA frames carry the stream (offsets are implicit: each path is ordered); the receiver sends a cumulative
- * ACK every {@link #ACK_EVERY} bytes or {@link #ACK_DELAY} after data arrived, from a virtual thread started
+ * ACK once a quarter of the path's send window is unacknowledged ({@link #ackEveryFor}; both sides' windows
+ * follow the path's kind, so a quarter of its own is a quarter of the peer's) or {@link #ACK_DELAY}
+ * after data arrived, from a virtual thread started
  * only when an ACK is due (the delay runs on the sidecar's timer), so a blocked writer never holds up the reader
  * and an idle session parks no thread of its own; the sender keeps what is unacknowledged, at most the retransmit capacity,
  * which is also its send window (the writer waits while it is full). FIN is offset {@code end + 1}, resent
@@ -34,7 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * resends under it before any newer frame).
  */
 public final class SessionLink implements Link {
-  static final int ACK_EVERY = 64 * 1024;
+  /** Unacknowledged bytes after which an ACK leaves at once, at least (unless half the window is less). */
+  static final int MIN_ACK_EVERY = 64 * 1024;
   /** DATA frames sent in one write to the path, at most (each fills one TLS record). */
   static final int FRAMES_PER_WRITE = 4;
   static final long ACK_DELAY = Duration.ofMillis(20).toNanos();
@@ -53,6 +56,7 @@ public final class SessionLink implements Link {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final RetransmitBuffer unacked; // guarded by lock
   private int window; // guarded by lock: unacknowledged bytes the writer may have out, at most the capacity
+  private int ackEvery; // guarded by lock: received bytes after which an ACK leaves at once (ackEveryFor(window))
   private final SessionTicket ticket;
   private Link path; // guarded by lock
   private SessionFrames.Reader pathReader; // guarded by lock
@@ -85,6 +89,7 @@ public final class SessionLink implements Link {
     this.lastPath = first.path;
     this.unacked = new RetransmitBuffer(retransmitCapacity);
     this.window = retransmitCapacity;
+    this.ackEvery = ackEveryFor(retransmitCapacity);
     this.resumeWindowNanos = resumeWindow.toNanos();
     this.listener = listener;
     this.timer = timer;
@@ -116,12 +121,14 @@ public final class SessionLink implements Link {
 
   /**
    * Lets the writer have at most {@code bytes} unacknowledged (at least one frame, at most the capacity): a
-   * path through a relay that queues without pushing back gets a small window, a direct one the whole.
+   * path through a relay that queues without pushing back gets a small window, a direct one the whole. The
+   * peer sets the same for the same path, and this side acknowledges by it too.
    */
   public void limitWindow(int bytes) {
     lock.lock();
     try {
       window = Math.max(SessionFrames.MAX_DATA, bytes);
+      ackEvery = ackEveryFor(window);
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -561,13 +568,22 @@ public final class SessionLink implements Link {
     }
   }
 
-  /** An ACK is due {@link #ACK_DELAY} after the first bytes since the last ACK, at once after {@link #ACK_EVERY}. */
+  /**
+   * A quarter of {@code window}, at least {@link #MIN_ACK_EVERY} but at most half: the peer, whose window is
+   * alike, still has three quarters (a relayed path's half) to send while the ACK travels, and its writer wakes
+   * once per quarter, not per 64 KiB (an ACK costs a thread start, a TLS record each way and that wake-up).
+   */
+  static int ackEveryFor(int window) {
+    return Math.min(window / 2, Math.max(MIN_ACK_EVERY, window / 4));
+  }
+
+  /** An ACK is due {@link #ACK_DELAY} after the first bytes since the last ACK, at once after {@link #ackEvery}. */
   void delivered(int n) {
     lock.lock();
     try {
       long before = received - ackSent;
       received += n;
-      if (received - ackSent >= ACK_EVERY) {
+      if (received - ackSent >= ackEvery) {
         ackDueLocked(true);
       } else if (before == 0) {
         ackDueLocked(false);
@@ -640,7 +656,7 @@ public final class SessionLink implements Link {
   }
 
   /**
-   * Sends cumulative ACKs while one is due at once ({@link #ACK_EVERY} unacknowledged, or the peer's FIN), then
+   * Sends cumulative ACKs while one is due at once ({@link #ackEvery} unacknowledged, or the peer's FIN), then
    * stops, leaving the rest to the delay. Waits for the write lock here, never on the reader's thread.
    */
   private void sendAcks() {
@@ -669,7 +685,7 @@ public final class SessionLink implements Link {
           if (gen == generation && current == path) {
             ackSent = Math.max(ackSent, value);
           }
-          again = received - ackSent >= ACK_EVERY || (finReceived && received != ackSent) || gen != generation;
+          again = received - ackSent >= ackEvery || (finReceived && received != ackSent) || gen != generation;
           if (!again) {
             ackSending = false;
             if (received != ackSent) {

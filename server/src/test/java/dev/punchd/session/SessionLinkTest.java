@@ -24,9 +24,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Two sessions over loopback TCP paths (RawLink: the session layer does not care what protects a path). */
 class SessionLinkTest {
@@ -179,36 +185,84 @@ class SessionLinkTest {
   void theChunksOfAWriteThatFitTheWindowLeaveInOneWriteToThePath() throws Exception {
     Socket[] pair = socketPair();
     List<Integer> pathWrites = new CopyOnWriteArrayList<>();
-    RawLink rawA = new RawLink(pair[0]);
-    Link countingA = (Link) Proxy.newProxyInstance(Link.class.getClassLoader(), new Class<?>[] {Link.class},
+    SessionLink[] links = open(writesTo(new RawLink(pair[0]), frames -> pathWrites.add(frames.size())),
+        new RawLink(pair[1]), WINDOW, Duration.ofSeconds(5), timer);
+    pathWrites.clear(); // the session's opening frames
+    links[0].write(ByteString.copyFrom(random(1), 0, 4 * SessionFrames.MAX_DATA + 100));
+
+    assertThat(pathWrites).as("four full DATA frames in one write, then the rest")
+        .containsExactly(4 * (SessionFrames.HEADER + SessionFrames.MAX_DATA), SessionFrames.HEADER + 100);
+    links[0].close();
+    links[1].close();
+  }
+
+  /**
+   * With the 20 ms delayed ACK held back for the whole test, a transfer still flows on the ACKs sent at once,
+   * one per quarter of a direct path's window (half of a relayed path's), not one per 64 KiB: both directions
+   * arrive intact and the receiver's ACKs number at most one per quarter, plus those of the FIN and the close.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1024 * 1024, 128 * 1024})
+  void acksLeaveAtOnceEachQuarterOfTheWindowAndKeepTheSenderGoingWithoutTheDelay(int window) throws Exception {
+    ScheduledExecutorService noDelayedAcks = withoutDelayedAcks();
+    try {
+      Socket[] pair = socketPair();
+      AtomicInteger acksFromB = new AtomicInteger();
+      SessionLink[] links = open(new RawLink(pair[0]), countingAcks(new RawLink(pair[1]), acksFromB), window,
+          Duration.ofSeconds(5), noDelayedAcks);
+      links[0].limitWindow(window);
+      links[1].limitWindow(window);
+
+      Transfer.start(links[0], links[1], 7).assertIntact();
+
+      int ackEvery = Math.max(64 * 1024, window / 4);
+      assertThat(acksFromB.get()).as("B's ACKs of %d bytes, window %d", TOTAL, window)
+          .isPositive().isLessThanOrEqualTo(TOTAL / ackEvery + 2);
+    } finally {
+      noDelayedAcks.shutdownNow();
+    }
+  }
+
+  @Test
+  void anAckLeavesAtOnceAfterAQuarterOfADirectWindowAndHalfOfARelayedOne() {
+    assertThat(SessionLink.ackEveryFor(1024 * 1024)).isEqualTo(256 * 1024);
+    assertThat(SessionLink.ackEveryFor(128 * 1024)).isEqualTo(64 * 1024);
+    assertThat(SessionLink.ackEveryFor(SessionFrames.MAX_DATA)).as("the smallest window, one frame")
+        .isEqualTo(SessionFrames.MAX_DATA / 2);
+  }
+
+  /** A timer that holds every task a day: the 20 ms delayed ACK never comes during a test. */
+  private static ScheduledExecutorService withoutDelayedAcks() {
+    return new ScheduledThreadPoolExecutor(1) {
+      @Override
+      public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        return super.schedule(task, 1, TimeUnit.DAYS);
+      }
+    };
+  }
+
+  /** {@code path}, counting the ACK frames written to it. */
+  private static Link countingAcks(Link path, AtomicInteger acks) {
+    return writesTo(path, frames -> {
+      if (frames.byteAt(0) == SessionFrames.ACK) {
+        acks.incrementAndGet();
+      }
+    });
+  }
+
+  /** {@code path}, telling {@code onWrite} of each write to it. */
+  private static Link writesTo(Link path, Consumer<ByteString> onWrite) {
+    return (Link) Proxy.newProxyInstance(Link.class.getClassLoader(), new Class<?>[] {Link.class},
         (proxy, method, args) -> {
           if (method.getName().equals("write")) {
-            pathWrites.add(((ByteString) args[0]).size());
+            onWrite.accept((ByteString) args[0]);
           }
           try {
-            return method.invoke(rawA, args);
+            return method.invoke(path, args);
           } catch (InvocationTargetException e) {
             throw e.getCause();
           }
         });
-    CompletableFuture<PathBinder.BoundPath> openedB = CompletableFuture.supplyAsync(() -> {
-      try {
-        return binder.open(new RawLink(pair[1]), false);
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    SessionLink a = new SessionLink(binder.open(countingA, true), WINDOW, Duration.ofSeconds(5),
-        cause -> lostA.countDown(), timer);
-    SessionLink b = new SessionLink(openedB.get(10, TimeUnit.SECONDS), WINDOW, Duration.ofSeconds(5),
-        cause -> lostB.countDown(), timer);
-    pathWrites.clear(); // the session's opening frames
-    a.write(ByteString.copyFrom(random(1), 0, 4 * SessionFrames.MAX_DATA + 100));
-
-    assertThat(pathWrites).as("four full DATA frames in one write, then the rest")
-        .containsExactly(4 * (SessionFrames.HEADER + SessionFrames.MAX_DATA), SessionFrames.HEADER + 100);
-    a.close();
-    b.close();
   }
 
   @Test
@@ -237,8 +291,11 @@ class SessionLinkTest {
   }
 
   private SessionLink[] open(Socket[] pair, Duration resumeWindow) throws Exception {
-    RawLink linkA = new RawLink(pair[0]);
-    RawLink linkB = new RawLink(pair[1]);
+    return open(new RawLink(pair[0]), new RawLink(pair[1]), WINDOW, resumeWindow, timer);
+  }
+
+  private SessionLink[] open(Link linkA, Link linkB, int window, Duration resumeWindow,
+      ScheduledExecutorService timer) throws Exception {
     CompletableFuture<PathBinder.BoundPath> openedB = CompletableFuture.supplyAsync(() -> {
       try {
         return binder.open(linkB, false);
@@ -247,8 +304,8 @@ class SessionLinkTest {
       }
     });
     PathBinder.BoundPath openedA = binder.open(linkA, true);
-    SessionLink a = new SessionLink(openedA, WINDOW, resumeWindow, cause -> lostA.countDown(), timer);
-    SessionLink b = new SessionLink(openedB.get(10, TimeUnit.SECONDS), WINDOW, resumeWindow, cause -> lostB.countDown(),
+    SessionLink a = new SessionLink(openedA, window, resumeWindow, cause -> lostA.countDown(), timer);
+    SessionLink b = new SessionLink(openedB.get(10, TimeUnit.SECONDS), window, resumeWindow, cause -> lostB.countDown(),
         timer);
     assertThat(a.ticket().idHex()).isEqualTo(b.ticket().idHex());
     return new SessionLink[] {a, b};
