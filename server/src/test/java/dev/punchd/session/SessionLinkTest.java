@@ -210,14 +210,11 @@ class SessionLinkTest {
       AtomicInteger acksFromB = new AtomicInteger();
       SessionLink[] links = open(new RawLink(pair[0]), countingAcks(new RawLink(pair[1]), acksFromB), window,
           Duration.ofSeconds(5), noDelayedAcks);
-      links[0].limitWindow(window);
-      links[1].limitWindow(window);
 
       Transfer.start(links[0], links[1], 7).assertIntact();
 
-      int ackEvery = Math.max(64 * 1024, window / 4);
       assertThat(acksFromB.get()).as("B's ACKs of %d bytes, window %d", TOTAL, window)
-          .isPositive().isLessThanOrEqualTo(TOTAL / ackEvery + 2);
+          .isPositive().isLessThanOrEqualTo(TOTAL / SessionLink.ackEveryFor(window) + 2);
     } finally {
       noDelayedAcks.shutdownNow();
     }

@@ -55,8 +55,8 @@ final class PunchdPath implements DataPath {
         .withTraversal(NatTraversal.NONE.withResumeWindow(RESUME_WINDOW)); // SECURE with sessions; RAW has none
     Sidecar sidecarA = Sidecar.start(ApiEndpoint.parse("127.0.0.1:0"), settings, TlsCredentials.ephemeral());
     Sidecar sidecarB = Sidecar.start(ApiEndpoint.parse("127.0.0.1:0"), settings, TlsCredentials.ephemeral());
-    SidecarClient appA = SidecarClient.tcp("127.0.0.1", sidecarA.api().port());
-    SidecarClient appB = SidecarClient.tcp("127.0.0.1", sidecarB.api().port());
+    SidecarClient appA = SidecarClient.tcpDirect("127.0.0.1", sidecarA.api().port());
+    SidecarClient appB = SidecarClient.tcpDirect("127.0.0.1", sidecarB.api().port());
     ConnectionOptions options = ConnectionOptions.newBuilder()
         .setSecurity(kind == Kind.RAW ? SecurityMode.RAW : SecurityMode.SECURE)
         .build();
