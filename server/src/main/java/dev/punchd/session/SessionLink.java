@@ -22,11 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * One SECURE connection's byte stream over a sequence of paths, seen by the data pipe as one {@link Link}.
  * DATA frames carry the stream (offsets are implicit: each path is ordered); the receiver sends a cumulative
  * ACK once a quarter of the path's send window is unacknowledged ({@link #ackEveryFor}; both sides' windows
- * follow the path's kind, so a quarter of its own is a quarter of the peer's) or {@link #ACK_DELAY}
- * after data arrived, from a virtual thread started
- * only when an ACK is due (the delay runs on the sidecar's timer), so a blocked writer never holds up the reader
- * and an idle session parks no thread of its own; the sender keeps what is unacknowledged, at most the retransmit capacity,
- * which is also its send window (the writer waits while it is full). FIN is offset {@code end + 1}, resent
+ * follow the path's kind, so a quarter of its own is a quarter of the peer's) or {@link #ACK_DELAY} after data
+ * arrived, from a virtual thread started only when an ACK is due (the delay runs on the sidecar's timer), so a
+ * blocked writer never holds up the reader and an idle session parks no thread of its own; the sender keeps
+ * what is unacknowledged, at most the retransmit capacity, which is also its send window (the writer waits
+ * while it is full). FIN is offset {@code end + 1}, resent
  * like data. When a path breaks, the reader and the writer pause and the {@link PathListener} is told; a path
  * {@link #attach}ed within the resume window takes over, resending from the peer's received offset; after the
  * window both throw the path's failure. The peer's CLOSE and protocol errors end the session at once.
