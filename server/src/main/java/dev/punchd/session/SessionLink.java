@@ -56,7 +56,6 @@ public final class SessionLink implements Link {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final RetransmitBuffer unacked; // guarded by lock
   private int window; // guarded by lock: unacknowledged bytes the writer may have out, at most the capacity
-  private int ackEvery; // guarded by lock: received bytes after which an ACK leaves at once (ackEveryFor(window))
   private final SessionTicket ticket;
   private Link path; // guarded by lock
   private SessionFrames.Reader pathReader; // guarded by lock
@@ -89,7 +88,6 @@ public final class SessionLink implements Link {
     this.lastPath = first.path;
     this.unacked = new RetransmitBuffer(retransmitCapacity);
     this.window = retransmitCapacity;
-    this.ackEvery = ackEveryFor(retransmitCapacity);
     this.resumeWindowNanos = resumeWindow.toNanos();
     this.listener = listener;
     this.timer = timer;
@@ -128,7 +126,6 @@ public final class SessionLink implements Link {
     lock.lock();
     try {
       window = Math.max(SessionFrames.MAX_DATA, bytes);
-      ackEvery = ackEveryFor(window);
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -577,13 +574,13 @@ public final class SessionLink implements Link {
     return Math.min(window / 2, Math.max(MIN_ACK_EVERY, window / 4));
   }
 
-  /** An ACK is due {@link #ACK_DELAY} after the first bytes since the last ACK, at once after {@link #ackEvery}. */
+  /** An ACK is due {@link #ACK_DELAY} after the first bytes since the last ACK, at once after {@link #ackEveryFor}. */
   void delivered(int n) {
     lock.lock();
     try {
       long before = received - ackSent;
       received += n;
-      if (received - ackSent >= ackEvery) {
+      if (received - ackSent >= ackEveryFor(window)) {
         ackDueLocked(true);
       } else if (before == 0) {
         ackDueLocked(false);
@@ -656,7 +653,7 @@ public final class SessionLink implements Link {
   }
 
   /**
-   * Sends cumulative ACKs while one is due at once ({@link #ackEvery} unacknowledged, or the peer's FIN), then
+   * Sends cumulative ACKs while one is due at once ({@link #ackEveryFor} unacknowledged, or the peer's FIN), then
    * stops, leaving the rest to the delay. Waits for the write lock here, never on the reader's thread.
    */
   private void sendAcks() {
@@ -685,7 +682,7 @@ public final class SessionLink implements Link {
           if (gen == generation && current == path) {
             ackSent = Math.max(ackSent, value);
           }
-          again = received - ackSent >= ackEvery || (finReceived && received != ackSent) || gen != generation;
+          again = received - ackSent >= ackEveryFor(window) || (finReceived && received != ackSent) || gen != generation;
           if (!again) {
             ackSending = false;
             if (received != ackSent) {
